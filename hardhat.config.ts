@@ -1,0 +1,45 @@
+import path from "node:path";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import { vars } from "hardhat/config";
+import "@nomicfoundation/hardhat-toolbox";
+import "./tasks";
+
+const SOLC_VERSION = "0.8.30";
+
+// The build never touches the network: the compiler is the solc-js build shipped in the npm `solc` package.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  const compilerPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
+  return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: SOLC_VERSION };
+});
+
+// Remote chain settings come from the environment or `npx hardhat vars set`; nothing secret is committed.
+const rpcUrl = process.env.BILL_DVP_RPC_URL ?? (vars.has("BILL_DVP_RPC_URL") ? vars.get("BILL_DVP_RPC_URL") : "");
+const deployerKey =
+  process.env.BILL_DVP_PRIVATE_KEY ?? (vars.has("BILL_DVP_PRIVATE_KEY") ? vars.get("BILL_DVP_PRIVATE_KEY") : "");
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      evmVersion: "cancun",
+      viaIR: true,
+      optimizer: { enabled: true, runs: 10_000 },
+    },
+  },
+  networks: {
+    localhost: { url: "http://127.0.0.1:8545" },
+    ...(rpcUrl ? { remote: { url: rpcUrl, accounts: deployerKey ? [deployerKey] : [] } } : {}),
+  },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "1",
+    offline: true,
+    currency: "USD",
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;

@@ -1,0 +1,75 @@
+/**
+ * Gas benchmark: every platform operation next to its plain OpenZeppelin baseline, measured in one run on the
+ * in-process Hardhat network. Prints a table, writes bench/results/gas.json and exits non-zero if a budget
+ * set by the issues is exceeded.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import type { ContractTransactionResponse } from "ethers";
+import { fundedPlatform } from "../test/fixtures/platform";
+
+type Figures = Record<string, number>;
+
+interface Budget {
+  operation: string;
+  baseline: string;
+  factor: number;
+}
+
+const BUDGETS: Budget[] = [{ operation: "cash.transfer", baseline: "baseline.erc20.transfer", factor: 1.3 }];
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  return Number(receipt!.gasUsed);
+}
+
+async function measureCurrency(figures: Figures) {
+  const { accounts, suite } = await fundedPlatform();
+  const { enterpriseX, enterpriseY } = accounts;
+  const cash = suite.digitalCurrency.connect(enterpriseX);
+  // Both sides already hold money; the first transfer warms nothing across transactions, it only makes the
+  // measured one a typical "existing holder to existing holder" transfer.
+  await gasOf(cash.transfer(enterpriseY.address, 1_00n));
+  figures["cash.transfer"] = await gasOf(cash.transfer(enterpriseY.address, 2_50n));
+
+  const [deployer, , , , , holder] = await hre.ethers.getSigners();
+  const plain = await hre.ethers.deployContract("PlainERC20", [1_000_000_00n], deployer);
+  await gasOf(plain.transfer(holder.address, 1_00n));
+  figures["baseline.erc20.transfer"] = await gasOf(plain.transfer(holder.address, 2_50n));
+}
+
+function report(figures: Figures): boolean {
+  const width = Math.max(...Object.keys(figures).map((k) => k.length));
+  console.log(`${"operation".padEnd(width)}  gas used`);
+  for (const [operation, gas] of Object.entries(figures)) {
+    console.log(`${operation.padEnd(width)}  ${gas.toLocaleString("en-US").padStart(9)}`);
+  }
+  console.log();
+  let ok = true;
+  for (const b of BUDGETS) {
+    const ratio = figures[b.operation] / figures[b.baseline];
+    const pass = ratio <= b.factor;
+    ok &&= pass;
+    console.log(
+      `${pass ? "within" : "OVER  "} budget: ${b.operation} = ${ratio.toFixed(3)} × ${b.baseline} (limit ${b.factor} ×)`,
+    );
+  }
+  return ok;
+}
+
+async function main() {
+  const figures: Figures = {};
+  await measureCurrency(figures);
+  const out = path.join(__dirname, "..", "bench", "results", "gas.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
+  const ok = report(figures);
+  console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+  if (!ok) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,143 @@
+import { ethers } from "ethers";
+import type { IdentityRegistry } from "../../typechain-types";
+
+/** Mirrors `IIdentityRegistry.EntityKind`. */
+export enum EntityKind {
+  None = 0,
+  Enterprise = 1,
+  Bank = 2,
+  FinanceCompany = 3,
+  CentralBank = 4,
+  Regulator = 5,
+  System = 6,
+}
+
+/** Mirrors `IIdentityRegistry.EntityStatus`. */
+export enum EntityStatus {
+  None = 0,
+  Active = 1,
+  Suspended = 2,
+  Revoked = 3,
+}
+
+const ENTITY_ID_DOMAIN = "bill-dvp:uscc:";
+
+/**
+ * The on-chain id of a legal person: keccak256 of a fixed prefix and its unified social credit code
+ * (upper-cased, trimmed). The plain code never goes on chain.
+ */
+export function entityIdOf(code: string): string {
+  const normalized = code.trim().toUpperCase();
+  if (normalized.length === 0) throw new Error("the unified social credit code is empty");
+  return ethers.keccak256(ethers.toUtf8Bytes(ENTITY_ID_DOMAIN + normalized));
+}
+
+/** "CN-SH" → bytes32, right-padded. */
+export function jurisdictionToBytes32(jurisdiction: string): string {
+  return ethers.encodeBytes32String(jurisdiction.trim().toUpperCase());
+}
+
+export function jurisdictionFromBytes32(value: string): string {
+  return ethers.decodeBytes32String(value);
+}
+
+export function parseEntityKind(name: string): EntityKind {
+  const match = Object.entries(EntityKind).find(
+    ([key, value]) => typeof value === "number" && key.toLowerCase() === name.trim().toLowerCase(),
+  );
+  if (!match || match[1] === EntityKind.None || match[1] === EntityKind.System) {
+    throw new Error(`unknown entity kind "${name}" (use Enterprise, Bank, FinanceCompany, CentralBank or Regulator)`);
+  }
+  return match[1] as EntityKind;
+}
+
+export interface EntityRegistration {
+  code: string;
+  kind: EntityKind;
+  jurisdiction: string;
+  expiresAt: bigint;
+  wallets: string[];
+}
+
+/** Registers and verifies an entity; `registry` must be connected to a KYC provider. */
+export async function registerEntity(registry: IdentityRegistry, r: EntityRegistration) {
+  const entityId = entityIdOf(r.code);
+  const tx = await registry.registerEntity(
+    entityId,
+    r.kind,
+    jurisdictionToBytes32(r.jurisdiction),
+    r.expiresAt,
+    r.wallets,
+  );
+  const receipt = await tx.wait();
+  return { entityId, receipt };
+}
+
+export async function renewEntity(registry: IdentityRegistry, code: string, expiresAt: bigint) {
+  return (await registry.renewEntity(entityIdOf(code), expiresAt)).wait();
+}
+
+export async function suspendEntity(registry: IdentityRegistry, code: string) {
+  return (await registry.suspendEntity(entityIdOf(code))).wait();
+}
+
+export async function reinstateEntity(registry: IdentityRegistry, code: string) {
+  return (await registry.reinstateEntity(entityIdOf(code))).wait();
+}
+
+export async function revokeEntity(registry: IdentityRegistry, code: string) {
+  return (await registry.revokeEntity(entityIdOf(code))).wait();
+}
+
+export interface IdentityView {
+  wallet?: string;
+  entityId: string;
+  kind: string;
+  status: string;
+  verified: boolean;
+  expiresAt: string;
+  provider: string;
+  jurisdiction: string;
+  wallets: string[];
+}
+
+/** What the registry says of a wallet (0x…) or of an entity (by its code). */
+export async function showIdentity(registry: IdentityRegistry, walletOrCode: string): Promise<IdentityView> {
+  let wallet: string | undefined;
+  let entityId: string;
+  if (ethers.isAddress(walletOrCode)) {
+    wallet = ethers.getAddress(walletOrCode);
+    const identity = await registry.identityOf(wallet);
+    if (identity.kind === BigInt(EntityKind.System)) {
+      return {
+        wallet,
+        entityId: ethers.ZeroHash,
+        kind: "System",
+        status: "Active",
+        verified: identity.verified,
+        expiresAt: "never",
+        provider: "-",
+        jurisdiction: "-",
+        wallets: [wallet],
+      };
+    }
+    entityId = identity.entityId;
+    if (entityId === ethers.ZeroHash) throw new Error(`wallet ${wallet} is not linked to any entity`);
+  } else {
+    entityId = entityIdOf(walletOrCode);
+  }
+  const record = await registry.entity(entityId);
+  const wallets = await registry.walletsOf(entityId);
+  const verified = wallet ? await registry.isVerified(wallet) : await registry.isVerified(wallets[0] ?? ethers.ZeroAddress);
+  return {
+    wallet,
+    entityId,
+    kind: EntityKind[Number(record.kind)],
+    status: EntityStatus[Number(record.status)],
+    verified,
+    expiresAt: new Date(Number(record.expiresAt) * 1000).toISOString(),
+    provider: record.provider,
+    jurisdiction: jurisdictionFromBytes32(record.jurisdiction),
+    wallets: [...wallets],
+  };
+}
