@@ -1,1 +1,2 @@
-export {};
+import "./kyc";
+import "./cash";

@@ -125,9 +125,13 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IIdentityRegistry
     function unlinkWallet(address wallet) external {
+        _checkRole(KYC_PROVIDER_ROLE);
         bytes32 entityId = _walletEntity[wallet];
         if (entityId == bytes32(0)) revert IdentityUnknownWallet(wallet);
         _checkProviderOf(entityId);
+        // A revoked entity's wallets stay linked, so they can never be verified again under another entity.
+        EntityStatus status = _entities[entityId].status;
+        if (status == EntityStatus.Revoked) revert IdentityWrongStatus(entityId, status);
 
         address[] storage wallets = _entities[entityId].wallets;
         uint256 last = wallets.length - 1;

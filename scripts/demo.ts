@@ -1,0 +1,126 @@
+/**
+ * The platform's story on the in-process Hardhat network: deploy, verify the cast once, issue and move money,
+ * refuse an unverified wallet, freeze part of an account. Run with `npm run demo`.
+ */
+import hre from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import PlatformModule from "../ignition/modules/Platform";
+import type { DigitalCurrency, IdentityRegistry } from "../typechain-types";
+import { balanceOf, freeze, mint, transfer, unfreeze } from "../tasks/lib/cash";
+import { describeError } from "../tasks/lib/errors";
+import { EntityKind, registerEntity, showIdentity } from "../tasks/lib/identity";
+import { formatCny } from "../tasks/lib/money";
+import { table } from "../tasks/lib/output";
+
+const YEAR = 365n * 24n * 60n * 60n;
+
+function heading(text: string) {
+  console.log(`\n== ${text}`);
+}
+
+async function main() {
+  const [operator, centralBank, bankA, bankB, enterpriseX, enterpriseY, regulator, stranger] =
+    await hre.ethers.getSigners();
+  const cast: [string, HardhatEthersSigner][] = [
+    ["central bank", centralBank],
+    ["bank A", bankA],
+    ["bank B", bankB],
+    ["enterprise X", enterpriseX],
+    ["enterprise Y", enterpriseY],
+  ];
+
+  heading("1. Deploy the platform (Ignition module ignition/modules/Platform.ts)");
+  const deployed = (await hre.ignition.deploy(PlatformModule, {
+    parameters: {
+      IdentityRegistry: { admin: operator.address, kycProviders: [bankA.address, bankB.address] },
+      DigitalCurrency: {
+        admin: operator.address,
+        issuer: centralBank.address,
+        pauser: operator.address,
+        regulator: regulator.address,
+      },
+    },
+  })) as unknown as { identityRegistry: IdentityRegistry; digitalCurrency: DigitalCurrency };
+  const registry = deployed.identityRegistry;
+  const cash = deployed.digitalCurrency;
+  const interfaces = [registry.interface, cash.interface];
+  console.log(`identity registry  ${await registry.getAddress()}`);
+  console.log(`digital currency   ${await cash.getAddress()}  (${await cash.name()}, ${await cash.decimals()} decimals)`);
+  console.log("KYC providers: bank A, bank B; issuer: the central bank; regulator: the regulator");
+
+  const balances = async () => {
+    const rows = [];
+    for (const [name, signer] of cast) {
+      const b = await balanceOf(cash, signer.address);
+      rows.push({ holder: name, balance: formatCny(b.balance), frozen: formatCny(b.frozenAmount), available: formatCny(b.available) });
+    }
+    console.log(table(rows));
+  };
+  const refused = async (what: string, act: () => Promise<unknown>) => {
+    try {
+      await act();
+      throw new Error(`${what} was expected to be refused`);
+    } catch (error) {
+      console.log(`${what}: refused\n  error: ${describeError(error, interfaces)}`);
+    }
+  };
+
+  heading("2. KYC once: bank A verifies the central bank, bank B, enterprise X and the regulator");
+  const expiresAt = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp) + YEAR;
+  const register = (provider: HardhatEthersSigner, code: string, kind: EntityKind, wallet: HardhatEthersSigner) =>
+    registerEntity(registry.connect(provider), { code, kind, jurisdiction: "CN", expiresAt, wallets: [wallet.address] });
+  await register(bankA, "11100000000000000X", EntityKind.CentralBank, centralBank);
+  await register(bankA, "91310000100000000B", EntityKind.Bank, bankB);
+  await register(bankA, "91440300MA5XXXXXX1", EntityKind.Enterprise, enterpriseX);
+  await register(bankA, "11100000000000001R", EntityKind.Regulator, regulator);
+  console.log("...and bank B verifies bank A and enterprise Y");
+  await register(bankB, "91110000100000000A", EntityKind.Bank, bankA);
+  await register(bankB, "91330100MA2YYYYYY2", EntityKind.Enterprise, enterpriseY);
+
+  heading("3. Bank B onboards enterprise X, relying on bank A's KYC");
+  const x = await showIdentity(registry.connect(bankB), enterpriseX.address);
+  console.log(
+    `bank B reads the registry: X is ${x.kind}, ${x.status}, verified until ${x.expiresAt}, verified by ` +
+      `${x.provider === bankA.address ? "bank A" : x.provider}`,
+  );
+  await refused("bank B registering X a second time", () =>
+    register(bankB, "91440300MA5XXXXXX1", EntityKind.Enterprise, enterpriseX),
+  );
+  console.log("no second KYC: bank B will pay X on the strength of bank A's verification (step 4)");
+
+  heading("4. The central bank issues money; bank B pays enterprise X; X pays Y");
+  await mint(cash.connect(centralBank), bankA.address, 5_000_000_00n);
+  await mint(cash.connect(centralBank), bankB.address, 5_000_000_00n);
+  console.log("minted 5,000,000.00 to bank A and to bank B");
+  await transfer(cash.connect(bankB), enterpriseX.address, 1_200_000_00n);
+  console.log("bank B -> enterprise X: 1,200,000.00");
+  await transfer(cash.connect(enterpriseX), enterpriseY.address, 300_000_00n);
+  console.log("enterprise X -> enterprise Y: 300,000.00");
+  await balances();
+
+  heading("5. A payment to an unverified wallet is refused");
+  await refused(`enterprise X -> unverified wallet ${stranger.address}`, () =>
+    transfer(cash.connect(enterpriseX), stranger.address, 1_000_00n),
+  );
+
+  heading("6. A court orders 250,000.00 of enterprise Y's money frozen (the regulator carries it out)");
+  await freeze(cash.connect(regulator), enterpriseY.address, 250_000_00n);
+  await balances();
+  await refused("enterprise Y paying 100,000.00 (only 50,000.00 is free)", () =>
+    transfer(cash.connect(enterpriseY), enterpriseX.address, 100_000_00n),
+  );
+  await transfer(cash.connect(enterpriseY), enterpriseX.address, 50_000_00n);
+  console.log("enterprise Y paying 50,000.00: done");
+  await refused("the regulator moving Y's money to itself", () =>
+    cash.connect(regulator).transferFrom(enterpriseY.address, regulator.address, 1n),
+  );
+  await unfreeze(cash.connect(regulator), enterpriseY.address, 250_000_00n);
+  console.log("the order is lifted: 250,000.00 released");
+  await balances();
+  console.log(`\ntotal supply: ${formatCny(await cash.totalSupply())}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

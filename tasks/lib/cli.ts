@@ -1,0 +1,40 @@
+import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
+import { describeError } from "./errors";
+import { json } from "./output";
+import { loadPlatform, platformInterfaces, type Platform } from "./deployment";
+
+export interface CommonArgs {
+  from?: string;
+  deploymentId?: string;
+  json: boolean;
+}
+
+/**
+ * Runs one command: loads the platform as the acting wallet, runs `body`, prints its result as text or JSON.
+ * A refused act prints one line — the decoded custom error and its meaning — and sets a non-zero exit code.
+ */
+export async function runCommand<T>(
+  hre: HardhatRuntimeEnvironment,
+  args: CommonArgs,
+  body: (platform: Platform) => Promise<T>,
+  render: (result: T) => string,
+): Promise<void> {
+  try {
+    const platform = await loadPlatform(hre, { from: args.from, deploymentId: args.deploymentId });
+    const result = await body(platform);
+    console.log(args.json ? json(result) : render(result));
+  } catch (error) {
+    const line = describeError(error, await platformInterfaces(hre).catch(() => []));
+    if (args.json) console.log(json({ error: line }));
+    else console.error(`error: ${line}`);
+    process.exitCode = 1;
+  }
+}
+
+/** The parameters every command takes. */
+export function commonParams(task: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return task
+    .addOptionalParam("from", "acting wallet: address or account index (default: account 0)")
+    .addOptionalParam("deploymentId", "Ignition deployment id (default: chain-<chainId>)")
+    .addFlag("json", "print JSON");
+}

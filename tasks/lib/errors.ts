@@ -1,0 +1,92 @@
+import { ethers } from "ethers";
+
+/** What each custom error means to the person who sent the act, in one line. */
+const MEANINGS: Record<string, string> = {
+  AccessControlUnauthorizedAccount: "the sender does not hold the role this act needs",
+  AccessControlEnforcedDefaultAdminRules: "the admin role only changes hands through the two-step transfer",
+  AccessControlEnforcedDefaultAdminDelay: "the admin transfer delay has not passed yet",
+  EnforcedPause: "the digital currency is paused: no money moves until it is unpaused",
+  ExpectedPause: "the digital currency is not paused",
+  ERC20InsufficientBalance: "the balance is too small for this amount",
+  ERC20InsufficientAllowance: "the allowance is too small for this amount",
+  ERC20InvalidReceiver: "the recipient address is not valid",
+  ERC20InvalidSpender: "the spender address is not valid",
+  ERC2612ExpiredSignature: "the permit has expired",
+  ERC2612InvalidSigner: "the permit was not signed by the owner",
+  IdentityZeroEntityId: "the entity id is empty",
+  IdentityZeroAddress: "a wallet address is zero",
+  IdentityInvalidKind: "that entity kind cannot be registered",
+  IdentityEntityExists: "the entity is already verified (by this or another provider): rely on it, no second KYC",
+  IdentityUnknownEntity: "no entity with this id is registered",
+  IdentityUnknownWallet: "the wallet is not linked to any entity",
+  IdentityWalletLinked: "the wallet already belongs to an entity or is a system account",
+  IdentityExpiryNotInFuture: "the expiry must be later than now",
+  IdentityNotEntityProvider: "only the KYC provider that verified the entity may do this",
+  IdentitySelfVerification: "a KYC provider cannot verify its own wallet",
+  IdentityWrongStatus: "the entity's current status does not allow this act",
+  IdentityTooManyWallets: "the entity already has the most wallets allowed",
+  IdentityNotAContract: "a system account must be a deployed contract",
+  IdentityNotSystemAccount: "the address is not a registered system account",
+  CurrencyUnverifiedAccount: "the account is not verified in the identity registry (unknown, expired, suspended or revoked)",
+  CurrencyRegulatorAccount: "the regulator holds and moves no money",
+  CurrencyAccountFrozen: "the account is frozen by order and cannot send",
+  CurrencyInsufficientAvailableBalance: "part of the balance is frozen by order; only the available amount can move",
+  CurrencyZeroAmount: "the amount must be greater than zero",
+  CurrencyZeroAddress: "an address is zero",
+  CurrencyAccountAlreadyFrozen: "the account is already frozen",
+  CurrencyAccountNotFrozen: "the account is not frozen",
+  CurrencyUnfreezeExceedsFrozen: "cannot release more than is frozen",
+  CurrencySupplyCapExceeded: "the supply would exceed its cap",
+  CurrencyFreezeCapExceeded: "the frozen amount would exceed its cap",
+};
+
+/** Finds the revert data of a failed call in the error shapes of ethers and of Hardhat's providers. */
+function findRevertData(error: unknown, depth = 0): string | undefined {
+  if (depth > 6 || error === null || typeof error !== "object") return undefined;
+  const record = error as Record<string, unknown>;
+  const data = record.data;
+  if (typeof data === "string" && /^0x[0-9a-fA-F]{8}/.test(data)) return data;
+  for (const key of ["data", "error", "info", "cause"]) {
+    const found = findRevertData(record[key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function formatArg(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
+  return String(value);
+}
+
+export interface DecodedError {
+  name: string;
+  args: Record<string, string>;
+  meaning: string;
+}
+
+/** Decodes a custom error from any platform contract, given the contracts' interfaces. */
+export function decodeError(error: unknown, interfaces: ethers.Interface[]): DecodedError | undefined {
+  const data = findRevertData(error);
+  if (!data) return undefined;
+  for (const iface of interfaces) {
+    const parsed = iface.parseError(data);
+    if (!parsed) continue;
+    const args: Record<string, string> = {};
+    parsed.fragment.inputs.forEach((input, i) => (args[input.name || `arg${i}`] = formatArg(parsed.args[i])));
+    return { name: parsed.name, args, meaning: MEANINGS[parsed.name] ?? "the contract refused the act" };
+  }
+  return undefined;
+}
+
+/** One line for a person: the decoded custom error and what it means, or the error's own short message. */
+export function describeError(error: unknown, interfaces: ethers.Interface[]): string {
+  const decoded = decodeError(error, interfaces);
+  if (decoded) {
+    const args = Object.entries(decoded.args)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ");
+    return `${decoded.name}(${args}): ${decoded.meaning}`;
+  }
+  const record = (error ?? {}) as { shortMessage?: string; message?: string };
+  return (record.shortMessage ?? record.message ?? String(error)).split("\n")[0];
+}
