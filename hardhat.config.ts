@@ -30,7 +30,7 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    localhost: { url: "http://127.0.0.1:8545" },
+    localhost: { url: process.env.BILL_DVP_LOCALHOST_URL ?? "http://127.0.0.1:8545" },
     ...(rpcUrl ? { remote: { url: rpcUrl, accounts: deployerKey ? [deployerKey] : [] } } : {}),
   },
   gasReporter: {

@@ -45,14 +45,21 @@ async function main() {
   const cash = deployed.digitalCurrency;
   const interfaces = [registry.interface, cash.interface];
   console.log(`identity registry  ${await registry.getAddress()}`);
-  console.log(`digital currency   ${await cash.getAddress()}  (${await cash.name()}, ${await cash.decimals()} decimals)`);
+  console.log(
+    `digital currency   ${await cash.getAddress()}  (${await cash.name()}, ${await cash.decimals()} decimals)`,
+  );
   console.log("KYC providers: bank A, bank B; issuer: the central bank; regulator: the regulator");
 
   const balances = async () => {
     const rows = [];
     for (const [name, signer] of cast) {
       const b = await balanceOf(cash, signer.address);
-      rows.push({ holder: name, balance: formatCny(b.balance), frozen: formatCny(b.frozenAmount), available: formatCny(b.available) });
+      rows.push({
+        holder: name,
+        balance: formatCny(b.balance),
+        frozen: formatCny(b.frozenAmount),
+        available: formatCny(b.available),
+      });
     }
     console.log(table(rows));
   };
@@ -68,7 +75,13 @@ async function main() {
   heading("2. KYC once: bank A verifies the central bank, bank B, enterprise X and the regulator");
   const expiresAt = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp) + YEAR;
   const register = (provider: HardhatEthersSigner, code: string, kind: EntityKind, wallet: HardhatEthersSigner) =>
-    registerEntity(registry.connect(provider), { code, kind, jurisdiction: "CN", expiresAt, wallets: [wallet.address] });
+    registerEntity(registry.connect(provider), {
+      code,
+      kind,
+      jurisdiction: "CN",
+      expiresAt,
+      wallets: [wallet.address],
+    });
   await register(bankA, "11100000000000000X", EntityKind.CentralBank, centralBank);
   await register(bankA, "91310000100000000B", EntityKind.Bank, bankB);
   await register(bankA, "91440300MA5XXXXXX1", EntityKind.Enterprise, enterpriseX);

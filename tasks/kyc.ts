@@ -70,12 +70,7 @@ common(
   ),
 );
 
-const statusTask = (
-  name: string,
-  description: string,
-  act: typeof suspendEntity,
-  verb: string,
-) =>
+const statusTask = (name: string, description: string, act: typeof suspendEntity, verb: string) =>
   common(kyc.task(name, description).addParam("code", "unified social credit code")).setAction(
     async (args: CodeArgs, hre) =>
       runCommand(
@@ -89,7 +84,12 @@ const statusTask = (
       ),
   );
 
-statusTask("suspend", "Suspend an entity you verified; its wallets stop at once (KYC provider)", suspendEntity, "suspended");
+statusTask(
+  "suspend",
+  "Suspend an entity you verified; its wallets stop at once (KYC provider)",
+  suspendEntity,
+  "suspended",
+);
 statusTask("reinstate", "Lift your suspension of an entity (KYC provider)", reinstateEntity, "reinstated");
 statusTask("revoke", "Revoke any entity for good (registry admin)", revokeEntity, "revoked");
 

@@ -8,7 +8,7 @@ import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 /// @notice The platform's shared KYC registry. The admin approves KYC providers (banks); a provider registers,
 /// renews, suspends and reinstates the entities it verified; the admin can revoke any entity. Admin transfer is
 /// two-step with a delay, so the registry can never be left without an admin.
-/// @dev Every transfer of every platform token asks `verifiedKinds`, so each wallet carries a one-slot copy of its
+/// @dev Every transfer of every platform token asks `kindsIfVerified`, so each wallet carries a one-slot copy of its
 /// entity's standing (`_credentials`) that is rewritten whenever the entity's standing changes. The copy is what
 /// makes suspension and revocation take effect at once for every wallet; the cap on wallets per entity bounds
 /// the cost of rewriting it.
@@ -172,7 +172,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IIdentityRegistry
-    function verifiedKinds(address a, address b) external view returns (EntityKind aKind, EntityKind bKind) {
+    function kindsIfVerified(address a, address b) external view returns (EntityKind aKind, EntityKind bKind) {
         return (_verifiedKind(a), _verifiedKind(b));
     }
 

@@ -140,7 +140,7 @@ interface IIdentityRegistry {
 
     /// @notice The kinds of two wallets in one call (the hot path of every transfer); an unverified wallet's
     /// kind reads as `None`.
-    function verifiedKinds(address a, address b) external view returns (EntityKind aKind, EntityKind bKind);
+    function kindsIfVerified(address a, address b) external view returns (EntityKind aKind, EntityKind bKind);
 
     /// @notice The entity, kind and standing of `wallet`.
     function identityOf(address wallet) external view returns (WalletIdentity memory);

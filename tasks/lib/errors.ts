@@ -27,7 +27,8 @@ const MEANINGS: Record<string, string> = {
   IdentityTooManyWallets: "the entity already has the most wallets allowed",
   IdentityNotAContract: "a system account must be a deployed contract",
   IdentityNotSystemAccount: "the address is not a registered system account",
-  CurrencyUnverifiedAccount: "the account is not verified in the identity registry (unknown, expired, suspended or revoked)",
+  CurrencyUnverifiedAccount:
+    "the account is not verified in the identity registry (unknown, expired, suspended or revoked)",
   CurrencyRegulatorAccount: "the regulator holds and moves no money",
   CurrencyAccountFrozen: "the account is frozen by order and cannot send",
   CurrencyInsufficientAvailableBalance: "part of the balance is frozen by order; only the available amount can move",

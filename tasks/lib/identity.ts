@@ -128,7 +128,9 @@ export async function showIdentity(registry: IdentityRegistry, walletOrCode: str
   }
   const record = await registry.entity(entityId);
   const wallets = await registry.walletsOf(entityId);
-  const verified = wallet ? await registry.isVerified(wallet) : await registry.isVerified(wallets[0] ?? ethers.ZeroAddress);
+  const verified = wallet
+    ? await registry.isVerified(wallet)
+    : await registry.isVerified(wallets[0] ?? ethers.ZeroAddress);
   return {
     wallet,
     entityId,

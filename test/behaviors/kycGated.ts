@@ -55,6 +55,9 @@ export interface KycGatedContext {
  * Every act of `getContext().acts` succeeds while the subject is verified and reverts, naming the subject, while
  * it is never registered, expired, suspended, revoked or unlinked; renewal, reinstatement and relinking let it
  * act again. Each act runs against its own fresh fixture state.
+ *
+ * Time convention: a wallet is verified while `block.timestamp < expiresAt`. The act's own block is pinned with
+ * `time.setNextBlockTimestamp` at expiresAt − 1 (allowed), expiresAt and expiresAt + 1 (refused).
  */
 export function shouldBehaveLikeKycGated(getContext: () => Promise<KycGatedContext>): void {
   describe("when the subject is verified", function () {

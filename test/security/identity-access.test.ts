@@ -274,7 +274,7 @@ describe("IdentityRegistry access control", function () {
           .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
           .withArgs(enterpriseX.address, KYC_PROVIDER_ROLE);
         expect(await registry.isVerified(standIn)).to.equal(false);
-        const [kind] = await registry.verifiedKinds(standIn, hre.ethers.ZeroAddress);
+        const [kind] = await registry.kindsIfVerified(standIn, hre.ethers.ZeroAddress);
         expect(kind).to.equal(EntityKind.None);
       });
     });

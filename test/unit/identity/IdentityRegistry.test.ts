@@ -8,7 +8,7 @@ import { EntityKind, EntityStatus, jurisdictionToBytes32, registerEntity } from 
 /*
  * Time convention (checklist line 20). An entity's wallets are verified while `block.timestamp < expiresAt`.
  * - Transactions: the block timestamp is pinned with `time.setNextBlockTimestamp(t)` before the transaction.
- * - Views (`isVerified`, `verifiedKinds`, `identityOf`): Hardhat runs `eth_call` against the latest block, so its
+ * - Views (`isVerified`, `kindsIfVerified`, `identityOf`): Hardhat runs `eth_call` against the latest block, so its
  *   `block.timestamp` is the latest block's. A view "at t" is therefore read after `time.increaseTo(t)`, which mines
  *   a block stamped exactly t.
  * Every edge is checked at expiresAt − 1 s, exactly expiresAt, and expiresAt + 1 s.
@@ -63,7 +63,7 @@ async function entityState(registry: IdentityRegistry, entityId: string): Promis
 async function expectVerified(registry: IdentityRegistry, wallets: string[], kind: EntityKind): Promise<void> {
   for (const wallet of wallets) {
     expect(await registry.isVerified(wallet), `isVerified(${wallet})`).to.equal(true);
-    const [aKind, bKind] = await registry.verifiedKinds(wallet, wallet);
+    const [aKind, bKind] = await registry.kindsIfVerified(wallet, wallet);
     expect(aKind).to.equal(kind);
     expect(bKind).to.equal(kind);
     expect((await registry.identityOf(wallet)).verified).to.equal(true);
@@ -73,7 +73,7 @@ async function expectVerified(registry: IdentityRegistry, wallets: string[], kin
 async function expectUnverified(registry: IdentityRegistry, wallets: string[]): Promise<void> {
   for (const wallet of wallets) {
     expect(await registry.isVerified(wallet), `isVerified(${wallet})`).to.equal(false);
-    const [aKind, bKind] = await registry.verifiedKinds(wallet, wallet);
+    const [aKind, bKind] = await registry.kindsIfVerified(wallet, wallet);
     expect(aKind).to.equal(EntityKind.None);
     expect(bKind).to.equal(EntityKind.None);
     expect((await registry.identityOf(wallet)).verified).to.equal(false);
@@ -608,11 +608,11 @@ describe("IdentityRegistry", function () {
         expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Suspended);
       });
 
-      it("stops all three wallets at once: isVerified false and verifiedKinds None", async function () {
+      it("stops all three wallets at once: isVerified false and kindsIfVerified None", async function () {
         const { suite, wallets } = await loadFixture(entityZSuspended);
         const registry = suite.identityRegistry;
         await expectUnverified(registry, wallets);
-        const [aKind, bKind] = await registry.verifiedKinds(wallets[0], wallets[2]);
+        const [aKind, bKind] = await registry.kindsIfVerified(wallets[0], wallets[2]);
         expect([aKind, bKind]).to.deep.equal([BigInt(EntityKind.None), BigInt(EntityKind.None)]);
       });
 
@@ -1206,7 +1206,7 @@ describe("IdentityRegistry", function () {
     });
   });
 
-  describe(".isVerified() / .verifiedKinds() / .identityOf()", function () {
+  describe(".isVerified() / .kindsIfVerified() / .identityOf()", function () {
     describe("when the wallet is unknown", function () {
       it("reads as unverified, kind None, no entity", async function () {
         const { accounts, suite } = await loadFixture(verifiedPlatform);
@@ -1222,10 +1222,10 @@ describe("IdentityRegistry", function () {
       it("returns each wallet's kind in the order asked", async function () {
         const { accounts, suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
-        const [a, b] = await registry.verifiedKinds(accounts.bankA.address, accounts.enterpriseX.address);
+        const [a, b] = await registry.kindsIfVerified(accounts.bankA.address, accounts.enterpriseX.address);
         expect(a).to.equal(EntityKind.Bank);
         expect(b).to.equal(EntityKind.Enterprise);
-        const [c, d] = await registry.verifiedKinds(accounts.outsider.address, accounts.centralBank.address);
+        const [c, d] = await registry.kindsIfVerified(accounts.outsider.address, accounts.centralBank.address);
         expect(c).to.equal(EntityKind.None);
         expect(d).to.equal(EntityKind.CentralBank);
       });

@@ -1,0 +1,96 @@
+/**
+ * The command line as a person uses it: a real `hardhat node`, an Ignition deployment from the CLI, and the
+ * `kyc` / `cash` tasks run as separate processes. Checks output, JSON and the one-line refusal with exit code 1.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+
+const ROOT = path.join(__dirname, "..", "..");
+const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
+const PORT = 8600 + Math.floor(Math.random() * 300);
+const ENV = { ...process.env, BILL_DVP_LOCALHOST_URL: `http://127.0.0.1:${PORT}` };
+const DEPLOYMENT_ID = `e2e-${PORT}`;
+// Hardhat's default accounts: #1 central bank, #2 bank A (KYC provider), #4 enterprise X, #7 unverified.
+const CENTRAL_BANK = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const ENTERPRISE_X = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+const STRANGER = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
+
+function cli(...args: string[]) {
+  const result = spawnSync(HARDHAT, ["--network", "localhost", ...args], { cwd: ROOT, env: ENV, encoding: "utf8" });
+  return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+}
+
+const task = (...args: string[]) => cli(...args, "--deployment-id", DEPLOYMENT_ID);
+
+async function waitForNode(node: ChildProcess) {
+  for (let i = 0; i < 120; i++) {
+    if (node.exitCode !== null) throw new Error("hardhat node exited early");
+    try {
+      const res = await fetch(ENV.BILL_DVP_LOCALHOST_URL, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("hardhat node did not start");
+}
+
+describe("Command line (e2e)", function () {
+  this.timeout(240_000);
+  let node: ChildProcess;
+
+  before(async function () {
+    node = spawn(HARDHAT, ["node", "--port", String(PORT)], { cwd: ROOT, env: ENV, stdio: "ignore" });
+    await waitForNode(node);
+    const deploy = cli(
+      "ignition",
+      "deploy",
+      "ignition/modules/Platform.ts",
+      "--parameters",
+      "ignition/parameters/local.json",
+      "--deployment-id",
+      DEPLOYMENT_ID,
+    );
+    expect(deploy.code, deploy.stderr).to.equal(0);
+  });
+
+  after(function () {
+    node?.kill();
+    fs.rmSync(path.join(ROOT, "ignition", "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
+  });
+
+  it("registers identities, mints, shows a balance as JSON and refuses an unverified payee in one line", function () {
+    const register = (code: string, kind: string, wallet: string) =>
+      task("kyc", "register", "--from", "2", "--code", code, "--kind", kind, "--wallets", wallet);
+    const centralBank = register("11100000000000000X", "CentralBank", CENTRAL_BANK);
+    expect(centralBank.code, centralBank.stderr).to.equal(0);
+    expect(centralBank.stdout).to.match(/^registered: entity 0x[0-9a-f]{64}/);
+    expect(register("91440300MA5XXXXXX1", "Enterprise", ENTERPRISE_X).code).to.equal(0);
+
+    const shown = JSON.parse(task("kyc", "show", "--who", ENTERPRISE_X, "--json").stdout);
+    expect(shown).to.include({ kind: "Enterprise", status: "Active", verified: true });
+
+    expect(task("cash", "mint", "--from", "1", "--to", ENTERPRISE_X, "--amount", "1000.50").code).to.equal(0);
+    const balance = JSON.parse(task("cash", "balance", "--account", ENTERPRISE_X, "--json").stdout);
+    expect(balance).to.include({ balance: "100050", available: "100050", accountFrozen: false });
+
+    const refused = task("cash", "transfer", "--from", "4", "--to", STRANGER, "--amount", "10");
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr.split("\n")).to.have.length(1);
+    expect(refused.stderr).to.equal(
+      `error: CurrencyUnverifiedAccount(account=${STRANGER}): ` +
+        "the account is not verified in the identity registry (unknown, expired, suspended or revoked)",
+    );
+
+    const badAmount = task("cash", "mint", "--from", "1", "--to", ENTERPRISE_X, "--amount", "1.234");
+    expect(badAmount.code).to.equal(1);
+    expect(badAmount.stderr).to.match(/^error: "1.234" is not an amount in CNY with at most two decimals/);
+  });
+});
