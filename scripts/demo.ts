@@ -1,12 +1,12 @@
 /**
  * The platform's story on the in-process Hardhat network: deploy, verify the cast once, issue and move money,
- * refuse an unverified wallet, freeze part of an account. Run with `npm run demo`.
+ * refuse an unverified wallet, freeze part of an account, redeem. Run with `npm run demo`.
  */
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import PlatformModule from "../ignition/modules/Platform";
 import type { DigitalCurrency, IdentityRegistry } from "../typechain-types";
-import { balanceOf, freeze, mint, transfer, unfreeze } from "../tasks/lib/cash";
+import { balanceOf, burn, freeze, mint, transfer, unfreeze } from "../tasks/lib/cash";
 import { describeError } from "../tasks/lib/errors";
 import { EntityKind, registerEntity, showIdentity } from "../tasks/lib/identity";
 import { formatCny } from "../tasks/lib/money";
@@ -129,6 +129,11 @@ async function main() {
   );
   await unfreeze(cash.connect(regulator), enterpriseY.address, 250_000_00n);
   console.log("the order is lifted: 250,000.00 released");
+  await balances();
+
+  heading("7. Bank A returns 1,000,000.00 to the central bank, which redeems it");
+  await transfer(cash.connect(bankA), centralBank.address, 1_000_000_00n);
+  await burn(cash.connect(centralBank), 1_000_000_00n);
   await balances();
   console.log(`\ntotal supply: ${formatCny(await cash.totalSupply())}`);
 }

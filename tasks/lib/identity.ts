@@ -128,9 +128,8 @@ export async function showIdentity(registry: IdentityRegistry, walletOrCode: str
   }
   const record = await registry.entity(entityId);
   const wallets = await registry.walletsOf(entityId);
-  const verified = wallet
-    ? await registry.isVerified(wallet)
-    : await registry.isVerified(wallets[0] ?? ethers.ZeroAddress);
+  const now = BigInt((await registry.runner!.provider!.getBlock("latest"))!.timestamp);
+  const verified = record.status === BigInt(EntityStatus.Active) && now < record.expiresAt;
   return {
     wallet,
     entityId,
