@@ -152,9 +152,7 @@ function sum(values: Record<Actor, bigint>): bigint {
 /** Checks the invariants on the step that produced the latest block, and the chain against the model. */
 async function verifyStep(m: Model, r: Real, supplyDelta: bigint, refused: boolean): Promise<void> {
   const before = r.last;
-  const c0 = Date.now();
   const after = await readChain(r);
-  TIMES.read = (TIMES.read ?? 0) + Date.now() - c0;
   expect(after.timestamp, "block time").to.equal(m.now);
 
   // 1. Supply is the sum of all balances and moves only by mint and burn.
@@ -192,8 +190,16 @@ async function verifyStep(m: Model, r: Real, supplyDelta: bigint, refused: boole
   same("balances", after.balance, m.balance);
   same("frozen amounts", after.frozenAmount, m.frozenAmount);
   same("freeze flags", after.frozen, m.frozen);
-  same("available balances", after.available, byActor((a) => availableOf(m, a)));
-  same("verified", after.verified, byActor((a) => verifiedAt(m, a, m.now)));
+  same(
+    "available balances",
+    after.available,
+    byActor((a) => availableOf(m, a)),
+  );
+  same(
+    "verified",
+    after.verified,
+    byActor((a) => verifiedAt(m, a, m.now)),
+  );
 
   r.last = after;
 }
@@ -242,7 +248,11 @@ function relativeAmount(...bases: Base[]): fc.Arbitrary<AmountSpec> {
 }
 
 function partAmount(...bases: Base[]): fc.Arbitrary<AmountSpec> {
-  return fc.record({ base: fc.constantFrom(...bases), permille: fc.integer({ min: 0, max: 1000 }), delta: fc.constant(0n) });
+  return fc.record({
+    base: fc.constantFrom(...bases),
+    permille: fc.integer({ min: 0, max: 1000 }),
+    delta: fc.constant(0n),
+  });
 }
 
 const spendAmount = fc.oneof(
@@ -315,9 +325,7 @@ abstract class Act implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     // Every act, refused or not, is mined in its own block one second after the previous one.
     const t = m.now + 1n;
-    let c = Date.now();
     await time.setNextBlockTimestamp(t);
-    TIMES.set = (TIMES.set ?? 0) + Date.now() - c; c = Date.now();
     const p = this.plan(m, r, t);
     r.log.push(`${p.label} @${t} -> ${p.refusal ? p.refusal.name : "ok"}`);
     if (p.refusal) {
@@ -329,14 +337,12 @@ abstract class Act implements fc.AsyncCommand<Model, Real> {
       try {
         await (await p.send()).wait();
       } catch (e) {
-        throw new Error(`${p.label} was refused but the model expected success: ${errorText(e)}`);
+        throw new Error(`${p.label} was refused but the model expected success: ${errorText(e)}`, { cause: e });
       }
       p.apply?.(m);
     }
-    TIMES[p.refusal ? "fail" : "ok"] = (TIMES[p.refusal ? "fail" : "ok"] ?? 0) + Date.now() - c; c = Date.now();
     m.now = t;
     await verifyStep(m, r, p.refusal ? 0n : (p.supplyDelta ?? 0n), p.refusal !== undefined);
-    TIMES.verify = (TIMES.verify ?? 0) + Date.now() - c;
   }
 
   abstract toString(): string;
@@ -628,7 +634,11 @@ class AdvanceTime implements fc.AsyncCommand<Model, Real> {
   }
 }
 
-const actor = fc.constantFrom(...ACTORS);
+/** Mostly the wallets that hold money; the regulator and the outsider now and then. */
+const actor: fc.Arbitrary<Actor> = fc.oneof(
+  { arbitrary: fc.constantFrom<Actor>("centralBank", "bankA", "bankB", "enterpriseX", "enterpriseY"), weight: 6 },
+  { arbitrary: fc.constantFrom<Actor>("regulator", "outsider"), weight: 1 },
+);
 const entity = fc.constantFrom(...ENTITIES);
 
 const ACTS: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.oneof(
@@ -650,7 +660,11 @@ const ACTS: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.oneof(
   },
   {
     arbitrary: fc
-      .oneof({ arbitrary: fc.bigInt(1n, 5n), weight: 3 }, { arbitrary: fc.bigInt(6n, 200n), weight: 3 }, fc.constant(ONE_YEAR))
+      .oneof(
+        { arbitrary: fc.bigInt(1n, 5n), weight: 3 },
+        { arbitrary: fc.bigInt(6n, 200n), weight: 3 },
+        fc.constant(ONE_YEAR),
+      )
       .map((seconds) => new AdvanceTime(seconds)),
     weight: 2,
   },
@@ -661,7 +675,10 @@ const ACTS: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.oneof(
 
 async function freshRun(): Promise<{ model: Model; real: Real }> {
   const { accounts, suite } = await loadFixture(fundedPlatform);
-  const signer: Record<Actor | "pauser", HardhatEthersSigner> = { ...byActor((a) => accounts[a]), pauser: accounts.pauser };
+  const signer: Record<Actor | "pauser", HardhatEthersSigner> = {
+    ...byActor((a) => accounts[a]),
+    pauser: accounts.pauser,
+  };
   const address = byActor((a) => accounts[a].address);
   const partial = { cash: suite.digitalCurrency, registry: suite.identityRegistry, address };
   const last = await readChain(partial);
@@ -687,7 +704,11 @@ async function freshRun(): Promise<{ model: Model; real: Real }> {
     entities,
   };
   expect(last.supply, "initial totalSupply vs sum of balances").to.equal(sum(last.balance));
-  same("initial verified", last.verified, byActor((a) => verifiedAt(model, a, model.now)));
+  same(
+    "initial verified",
+    last.verified,
+    byActor((a) => verifiedAt(model, a, model.now)),
+  );
   return { model, real: { ...partial, signer, last, log: [] } };
 }
 
@@ -703,13 +724,6 @@ async function idleSenderPlatform() {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const STATS: string[] = [];
-const TIMES: Record<string, number> = {};
-after(() => {
-  const t: Record<string, number> = {};
-  for (const l of STATS) { const k = l.split("(")[0] + " " + l.split("-> ").pop()!.replace(/@.*/, "@"); t[k] = (t[k] ?? 0) + 1; }
-  console.log(Object.entries(t).sort().map(([k, v]) => `${k}: ${v}`).join("\n"), "\ntotal", STATS.length, TIMES);
-});
 describe("DigitalCurrency (property)", function () {
   it("keeps supply equal to the sum of balances and frozen value in place over random acts", async function () {
     this.timeout(LONG ? 3_600_000 : 120_000);
@@ -718,7 +732,6 @@ describe("DigitalCurrency (property)", function () {
         const { model, real } = await freshRun();
         try {
           await fc.asyncModelRun(() => ({ model, real }), acts);
-          STATS.push(...real.log);
         } catch (e) {
           if (e instanceof Error) e.message += `\nacts as run:\n  ${real.log.join("\n  ")}`;
           throw e;
@@ -777,7 +790,9 @@ describe("DigitalCurrency (property)", function () {
           if (accountFrozen) {
             await expect(send).to.be.revertedWithCustomError(cash, "CurrencyAccountFrozen").withArgs(sender);
           } else if (value > b) {
-            await expect(send).to.be.revertedWithCustomError(cash, "ERC20InsufficientBalance").withArgs(sender, b, value);
+            await expect(send)
+              .to.be.revertedWithCustomError(cash, "ERC20InsufficientBalance")
+              .withArgs(sender, b, value);
           } else {
             await expect(send)
               .to.be.revertedWithCustomError(cash, "CurrencyInsufficientAvailableBalance")
