@@ -3,23 +3,17 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
+import {IIdentitySubscriber} from "../interfaces/IIdentitySubscriber.sol";
 
 /// @title IdentityRegistry
 /// @notice The platform's shared KYC registry. The admin approves KYC providers (banks); a provider registers,
 /// renews, suspends and reinstates the entities it verified; the admin can revoke any entity. Admin transfer is
 /// two-step with a delay, so the registry can never be left without an admin.
-/// @dev Every transfer of every platform token asks `kindsIfVerified`, so each wallet carries a one-slot copy of its
-/// entity's standing (`_credentials`) that is rewritten whenever the entity's standing changes. The copy is what
-/// makes suspension and revocation take effect at once for every wallet; the cap on wallets per entity bounds
-/// the cost of rewriting it.
+/// @dev Each wallet carries a one-slot copy of its entity's standing (`_credentials`), rewritten whenever the
+/// entity's standing changes, so suspension and revocation take effect at once for every wallet; the cap on
+/// wallets per entity bounds the cost. Every write of a credential goes through `_publish`, which also hands it
+/// to the subscribed platform contracts in the same transaction: their copies never lag the registry.
 contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
-    /// @dev One storage slot: everything the hot path needs about a wallet.
-    struct Credential {
-        uint48 expiresAt;
-        EntityStatus status;
-        EntityKind kind;
-    }
-
     struct EntityRecord {
         EntityKind kind;
         EntityStatus status;
@@ -33,11 +27,14 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     bytes32 public constant KYC_PROVIDER_ROLE = keccak256("KYC_PROVIDER_ROLE");
     /// @notice The most wallets one entity may hold.
     uint256 public constant MAX_WALLETS_PER_ENTITY = 20;
+    /// @notice The most contracts the registry publishes standing changes to.
+    uint256 public constant MAX_SUBSCRIBERS = 8;
 
     mapping(bytes32 entityId => EntityRecord) private _entities;
     mapping(address wallet => bytes32 entityId) private _walletEntity;
     mapping(address wallet => Credential) private _credentials;
     bytes32[] private _entityIds;
+    address[] private _subscribers;
 
     modifier onlyProviderOf(bytes32 entityId) {
         _checkProviderOf(entityId);
@@ -80,9 +77,11 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         _entityIds.push(entityId);
         emit EntityRegistered(entityId, kind, jurisdiction, expiresAt, msg.sender);
 
+        Credential memory credential = _credentialOf(record);
         for (uint256 i = 0; i < wallets.length; ++i) {
-            _link(entityId, record, wallets[i]);
+            _link(entityId, record, wallets[i], credential);
         }
+        _publish(wallets, credential);
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -120,7 +119,9 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     function linkWallet(bytes32 entityId, address wallet) external onlyProviderOf(entityId) {
         EntityRecord storage record = _entities[entityId];
         if (record.status == EntityStatus.Revoked) revert IdentityWrongStatus(entityId, record.status);
-        _link(entityId, record, wallet);
+        Credential memory credential = _credentialOf(record);
+        _link(entityId, record, wallet, credential);
+        _publishOne(wallet, credential);
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -144,6 +145,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         }
         delete _walletEntity[wallet];
         delete _credentials[wallet];
+        _publishOne(wallet, Credential(0, EntityStatus.None, EntityKind.None));
         emit WalletUnlinked(entityId, wallet);
     }
 
@@ -151,11 +153,13 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     function registerSystemAccount(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (account.code.length == 0) revert IdentityNotAContract(account);
         if (_credentials[account].kind != EntityKind.None) revert IdentityWalletLinked(account);
-        _credentials[account] = Credential({
+        Credential memory credential = Credential({
             expiresAt: type(uint48).max,
             status: EntityStatus.Active,
             kind: EntityKind.System
         });
+        _credentials[account] = credential;
+        _publishOne(account, credential);
         emit SystemAccountRegistered(account);
     }
 
@@ -163,7 +167,45 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     function removeSystemAccount(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_credentials[account].kind != EntityKind.System) revert IdentityNotSystemAccount(account);
         delete _credentials[account];
+        _publishOne(account, Credential(0, EntityStatus.None, EntityKind.None));
         emit SystemAccountRemoved(account);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function addSubscriber(address subscriber) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (subscriber.code.length == 0) revert IdentityNotAContract(subscriber);
+        if (_indexOfSubscriber(subscriber) != type(uint256).max) revert IdentityAlreadySubscribed(subscriber);
+        if (_subscribers.length == MAX_SUBSCRIBERS) revert IdentityTooManySubscribers(MAX_SUBSCRIBERS);
+        _subscribers.push(subscriber);
+        emit SubscriberAdded(subscriber);
+        IIdentitySubscriber(subscriber).onSubscribed();
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function removeSubscriber(address subscriber) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 index = _indexOfSubscriber(subscriber);
+        if (index == type(uint256).max) revert IdentityNotSubscribed(subscriber);
+        _subscribers[index] = _subscribers[_subscribers.length - 1];
+        _subscribers.pop();
+        emit SubscriberRemoved(subscriber);
+        IIdentitySubscriber(subscriber).onUnsubscribed();
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function republish(address[] calldata wallets) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        for (uint256 i = 0; i < wallets.length; ++i) {
+            _publishOne(wallets[i], _credentials[wallets[i]]);
+        }
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function subscribers() external view returns (address[] memory) {
+        return _subscribers;
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function credentialOf(address wallet) external view returns (Credential memory) {
+        return _credentials[wallet];
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -221,7 +263,8 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         }
     }
 
-    function _link(bytes32 entityId, EntityRecord storage record, address wallet) private {
+    /// @dev Links and stores the credential; the caller publishes it.
+    function _link(bytes32 entityId, EntityRecord storage record, address wallet, Credential memory credential) private {
         if (wallet == address(0)) revert IdentityZeroAddress();
         if (wallet == msg.sender) revert IdentitySelfVerification(wallet);
         if (_credentials[wallet].kind != EntityKind.None) revert IdentityWalletLinked(wallet);
@@ -230,7 +273,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         }
         record.wallets.push(wallet);
         _walletEntity[wallet] = entityId;
-        _credentials[wallet] = _credentialOf(record);
+        _credentials[wallet] = credential;
         emit WalletLinked(entityId, wallet);
     }
 
@@ -245,10 +288,26 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     /// @dev Rewrites the per-wallet copy of the entity's standing; bounded by MAX_WALLETS_PER_ENTITY.
     function _syncCredentials(EntityRecord storage record) private {
         Credential memory credential = _credentialOf(record);
-        address[] storage wallets = record.wallets;
+        address[] memory wallets = record.wallets;
         for (uint256 i = 0; i < wallets.length; ++i) {
             _credentials[wallets[i]] = credential;
         }
+        _publish(wallets, credential);
+    }
+
+    /// @dev Hands a change of standing to every subscriber, in this transaction (bounded by MAX_SUBSCRIBERS).
+    function _publish(address[] memory wallets, Credential memory credential) private {
+        if (wallets.length == 0) return;
+        uint256 count = _subscribers.length;
+        for (uint256 i = 0; i < count; ++i) {
+            IIdentitySubscriber(_subscribers[i]).onCredentialsChanged(wallets, credential);
+        }
+    }
+
+    function _publishOne(address wallet, Credential memory credential) private {
+        address[] memory wallets = new address[](1);
+        wallets[0] = wallet;
+        _publish(wallets, credential);
     }
 
     function _checkProviderOf(bytes32 entityId) private view {
@@ -256,6 +315,14 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         EntityRecord storage record = _entities[entityId];
         if (record.status == EntityStatus.None) revert IdentityUnknownEntity(entityId);
         if (record.provider != msg.sender) revert IdentityNotEntityProvider(entityId, msg.sender);
+    }
+
+    /// @dev `type(uint256).max` when `subscriber` is not subscribed.
+    function _indexOfSubscriber(address subscriber) private view returns (uint256) {
+        for (uint256 i = 0; i < _subscribers.length; ++i) {
+            if (_subscribers[i] == subscriber) return i;
+        }
+        return type(uint256).max;
     }
 
     function _checkExpiry(uint48 expiresAt) private view {

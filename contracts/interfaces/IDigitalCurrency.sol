@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IIdentityRegistry} from "./IIdentityRegistry.sol";
+import {IIdentitySubscriber} from "./IIdentitySubscriber.sol";
 
 /// @title Central-bank digital currency used to settle bill trades
 /// @notice An ERC-20 with 2 decimals (one unit is one fen). Only wallets verified in the identity registry may
 /// send, receive, approve or spend; regulator wallets may do none of these. The central bank mints and burns;
 /// the regulator freezes whole accounts or amounts and can move no one's money.
-interface IDigitalCurrency {
+interface IDigitalCurrency is IIdentitySubscriber {
     /// @notice `account` is not verified in the identity registry now.
     error CurrencyUnverifiedAccount(address account);
     /// @notice `account` belongs to the regulator, which holds and moves no money.
@@ -16,6 +16,10 @@ interface IDigitalCurrency {
     error CurrencyAccountFrozen(address account);
     /// @notice Moving `needed` from `account` would touch frozen value; only `available` is free.
     error CurrencyInsufficientAvailableBalance(address account, uint256 available, uint256 needed);
+    /// @notice The currency is paused: no money moves.
+    error CurrencyPaused();
+    /// @notice The currency is not paused.
+    error CurrencyNotPaused();
     /// @notice A zero amount was given.
     error CurrencyZeroAmount();
     /// @notice A zero address was given.
@@ -31,6 +35,10 @@ interface IDigitalCurrency {
     /// @notice Freezing would lift the frozen amount of `account` above `cap`.
     error CurrencyFreezeCapExceeded(address account, uint256 frozen, uint256 amount, uint256 cap);
 
+    /// @notice `account` stopped all movement of money.
+    event Paused(address account);
+    /// @notice `account` let money move again.
+    event Unpaused(address account);
     /// @notice `account` can no longer send, by order carried out by `by`.
     event AccountFrozen(address indexed account, address indexed by);
     /// @notice `account` can send again.
@@ -64,9 +72,6 @@ interface IDigitalCurrency {
 
     /// @notice Releases `amount` of `account`'s frozen value. Regulator only.
     function unfreezeAmount(address account, uint256 amount) external;
-
-    /// @notice The registry every sender, recipient and spender is checked against.
-    function identityRegistry() external view returns (IIdentityRegistry);
 
     /// @notice Whether `account` is frozen as a whole.
     function isAccountFrozen(address account) external view returns (bool);

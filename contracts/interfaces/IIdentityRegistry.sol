@@ -42,6 +42,16 @@ interface IIdentityRegistry {
         uint256 walletCount;
     }
 
+    /// @notice A wallet's standing, as the registry keeps it and publishes it to subscribers (one storage slot).
+    /// @param expiresAt the wallet is verified while `block.timestamp < expiresAt`
+    /// @param status its entity's status (`Active` for a system account)
+    /// @param kind its entity's kind, `System` for a system account, `None` for an unknown wallet
+    struct Credential {
+        uint48 expiresAt;
+        EntityStatus status;
+        EntityKind kind;
+    }
+
     /// @notice What a contract needs to know about a wallet.
     /// @param entityId the owning entity, zero for a system account or an unknown wallet
     /// @param kind the owning entity's kind, `System` for a system account, `None` for an unknown wallet
@@ -80,6 +90,12 @@ interface IIdentityRegistry {
     error IdentityNotAContract(address account);
     /// @notice `account` is not a registered system account.
     error IdentityNotSystemAccount(address account);
+    /// @notice `subscriber` already receives standing updates.
+    error IdentityAlreadySubscribed(address subscriber);
+    /// @notice `subscriber` does not receive standing updates.
+    error IdentityNotSubscribed(address subscriber);
+    /// @notice The registry already publishes to `max` subscribers.
+    error IdentityTooManySubscribers(uint256 max);
 
     /// @notice `provider` verified `entityId`.
     event EntityRegistered(
@@ -101,6 +117,10 @@ interface IIdentityRegistry {
     event SystemAccountRegistered(address indexed account);
     /// @notice `account` is no longer a system contract.
     event SystemAccountRemoved(address indexed account);
+    /// @notice `subscriber` now receives every change of every wallet's standing.
+    event SubscriberAdded(address indexed subscriber);
+    /// @notice `subscriber` no longer receives standing updates.
+    event SubscriberRemoved(address indexed subscriber);
 
     /// @notice Registers and verifies a new entity with its first wallets. Provider only.
     function registerEntity(
@@ -134,6 +154,23 @@ interface IIdentityRegistry {
 
     /// @notice Removes a system account. Admin only.
     function removeSystemAccount(address account) external;
+
+    /// @notice Publishes every later change of any wallet's standing to `subscriber`, a platform contract that
+    /// keeps a copy of it (see IIdentitySubscriber). Admin only.
+    function addSubscriber(address subscriber) external;
+
+    /// @notice Stops publishing to `subscriber`, which then stops trusting its copy. Admin only.
+    function removeSubscriber(address subscriber) external;
+
+    /// @notice Publishes the current standing of `wallets` again to every subscriber: for wallets registered
+    /// before a subscriber was added, which it otherwise looks up in the registry. Admin only.
+    function republish(address[] calldata wallets) external;
+
+    /// @notice The contracts the registry publishes standing changes to.
+    function subscribers() external view returns (address[] memory);
+
+    /// @notice The stored standing of `wallet` (all zero for an unknown wallet).
+    function credentialOf(address wallet) external view returns (Credential memory);
 
     /// @notice Whether `wallet` may act now: an active, unexpired entity's wallet, or a system account.
     function isVerified(address wallet) external view returns (bool);

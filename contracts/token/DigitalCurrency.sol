@@ -3,19 +3,20 @@ pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IDigitalCurrency} from "../interfaces/IDigitalCurrency.sol";
+import {IdentityGate} from "../identity/IdentityGate.sol";
 
 /// @title DigitalCurrency
 /// @notice The central bank's settlement token. Every sender, recipient, owner and spender is checked against the
 /// shared identity registry at the moment of the act, in `_update` and in the approval path, so no path
 /// around the check exists.
 /// @dev Balances live in one word per account together with the account's freeze state, so the freeze checks
-/// cost no extra storage read on a transfer (see `_accounts`). OpenZeppelin's ERC20 still provides allowances, permit and events;
-/// `_update`, `balanceOf` and `totalSupply` are replaced to use that slot.
-contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessControlDefaultAdminRules {
+/// cost no extra storage read on a transfer (see `_accounts`); the KYC and pause checks read the gate's copy
+/// (see IdentityGate). OpenZeppelin's ERC20 still provides allowances, permit and events; `_update`,
+/// `balanceOf` and `totalSupply` are replaced to use the account word.
+contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessControlDefaultAdminRules {
     /// @notice The central bank: mints and burns.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
     /// @notice Pauses and unpauses all movement.
@@ -26,8 +27,6 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessContr
     uint256 public constant MAX_SUPPLY = type(uint128).max;
     /// @notice The most value of one account that can be frozen.
     uint256 public constant MAX_FROZEN_AMOUNT = type(uint120).max;
-
-    IIdentityRegistry private immutable _registry;
 
     /// @dev Account word: bits 0-127 balance, bits 128-247 frozen amount, bit 255 account frozen.
     uint256 private constant _BALANCE_MASK = type(uint128).max;
@@ -54,13 +53,17 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessContr
         address issuer,
         address pauser,
         address regulator
-    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(initialAdminDelay, admin) {
+    )
+        ERC20(name_, symbol_)
+        ERC20Permit(name_)
+        IdentityGate(registry)
+        AccessControlDefaultAdminRules(initialAdminDelay, admin)
+    {
         if (
             address(registry) == address(0) || issuer == address(0) || pauser == address(0) || regulator == address(0)
         ) {
             revert CurrencyZeroAddress();
         }
-        _registry = registry;
         _grantRole(ISSUER_ROLE, issuer);
         _grantRole(PAUSER_ROLE, pauser);
         _grantRole(REGULATOR_ROLE, regulator);
@@ -80,12 +83,16 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessContr
 
     /// @inheritdoc IDigitalCurrency
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+        if (paused()) revert CurrencyPaused();
+        _setPaused(true);
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc IDigitalCurrency
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
+        if (!paused()) revert CurrencyNotPaused();
+        _setPaused(false);
+        emit Unpaused(msg.sender);
     }
 
     /// @inheritdoc IDigitalCurrency
@@ -127,11 +134,6 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessContr
     }
 
     /// @inheritdoc IDigitalCurrency
-    function identityRegistry() external view returns (IIdentityRegistry) {
-        return _registry;
-    }
-
-    /// @inheritdoc IDigitalCurrency
     function isAccountFrozen(address account) external view returns (bool) {
         return _accounts[account] & _FROZEN_FLAG != 0;
     }
@@ -164,8 +166,10 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessContr
     }
 
     /// @dev The one gate for moving money: pause, KYC of both sides, account freeze and frozen amount.
-    function _update(address from, address to, uint256 value) internal override whenNotPaused {
-        _checkParties(from, to);
+    function _update(address from, address to, uint256 value) internal override {
+        GateState memory gate = _gateState();
+        if (gate.paused) revert CurrencyPaused();
+        _checkParties(gate, from, to);
         if (from == address(0)) {
             uint256 supply = _supply;
             if (value > MAX_SUPPLY - supply) revert CurrencySupplyCapExceeded(supply, value, MAX_SUPPLY);
@@ -198,43 +202,22 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessContr
 
     /// @dev Owner and spender must be verified when an allowance is set (approve, permit).
     function _approve(address owner, address spender, uint256 value, bool emitEvent) internal override {
-        if (emitEvent) _checkParties(owner, spender);
+        if (emitEvent) _checkParties(_gateState(), owner, spender);
         super._approve(owner, spender, value, emitEvent);
     }
 
     /// @dev The spender must be verified when it spends (transferFrom), even under an infinite allowance.
     function _spendAllowance(address owner, address spender, uint256 value) internal override {
-        _checkParties(address(0), spender);
+        _checkParties(_gateState(), address(0), spender);
         super._spendAllowance(owner, spender, value);
     }
 
     /// @dev Both non-zero parties must be verified and neither may be a regulator wallet. A zero address stands
     /// for the mint or burn side and is left to the caller.
-    function _checkParties(address a, address b) private view {
-        (uint256 aKind, uint256 bKind) = _kindsIfVerified(a, b);
+    function _checkParties(GateState memory gate, address a, address b) private view {
+        (IIdentityRegistry.EntityKind aKind, IIdentityRegistry.EntityKind bKind) = _kindsIfVerified(gate, a, b);
         if (a != address(0)) _checkKind(a, aKind);
         if (b != address(0)) _checkKind(b, bKind);
-    }
-
-    /// @dev `_registry.kindsIfVerified(a, b)` with hand-made encoding: this call is on the path of every transfer
-    /// and the benchmark (`npm run bench`) shows the hand-made call saving gas over the generated one. A
-    /// failed call or an answer shorter than two words reverts with the registry's own revert data.
-    function _kindsIfVerified(address a, address b) private view returns (uint256 aKind, uint256 bKind) {
-        address registry = address(_registry);
-        bytes4 selector = IIdentityRegistry.kindsIfVerified.selector;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, selector)
-            mstore(add(ptr, 0x04), a)
-            mstore(add(ptr, 0x24), b)
-            // Yul evaluates arguments right to left: the call runs before returndatasize() is read.
-            if iszero(and(gt(returndatasize(), 0x3f), staticcall(gas(), registry, ptr, 0x44, ptr, 0x40))) {
-                returndatacopy(ptr, 0, returndatasize())
-                revert(ptr, returndatasize())
-            }
-            aKind := mload(ptr)
-            bKind := mload(add(ptr, 0x20))
-        }
     }
 
     function _wordOf(address account) private view returns (uint256) {
@@ -242,9 +225,9 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, Pausable, AccessContr
         return _accounts[account];
     }
 
-    function _checkKind(address account, uint256 kind) private pure {
-        if (kind == uint256(IIdentityRegistry.EntityKind.None)) revert CurrencyUnverifiedAccount(account);
-        if (kind == uint256(IIdentityRegistry.EntityKind.Regulator)) revert CurrencyRegulatorAccount(account);
+    function _checkKind(address account, IIdentityRegistry.EntityKind kind) private pure {
+        if (kind == IIdentityRegistry.EntityKind.None) revert CurrencyUnverifiedAccount(account);
+        if (kind == IIdentityRegistry.EntityKind.Regulator) revert CurrencyRegulatorAccount(account);
     }
 
     function _available(uint256 balance, uint256 frozenAmount) private pure returns (uint256) {

@@ -1,7 +1,12 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import IdentityRegistryModule from "./IdentityRegistry";
 
-/** The central bank's settlement token, checked against the shared registry, with its roles wired. */
+/**
+ * The central bank's settlement token, checked against the shared registry, with its roles wired and subscribed
+ * to the registry's standing updates. The subscription is sent by the deployer (account 0), which must hold the
+ * registry's admin role at that moment: deploy with the deployer as admin, then hand the role over with the
+ * two-step admin transfer.
+ */
 export default buildModule("DigitalCurrency", (m) => {
   const { identityRegistry } = m.useModule(IdentityRegistryModule);
   const deployer = m.getAccount(0);
@@ -15,5 +20,6 @@ export default buildModule("DigitalCurrency", (m) => {
     m.getParameter("pauser", deployer),
     m.getParameter("regulator", deployer),
   ]);
+  m.call(identityRegistry, "addSubscriber", [digitalCurrency]);
   return { identityRegistry, digitalCurrency };
 });

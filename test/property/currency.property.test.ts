@@ -359,7 +359,7 @@ class Mint extends Act {
     const value = resolveAmount(this.amount, m, this.to);
     let refusal: Refusal | undefined;
     if (value === 0n) refusal = cashError("CurrencyZeroAmount");
-    else if (m.paused) refusal = cashError("EnforcedPause");
+    else if (m.paused) refusal = cashError("CurrencyPaused");
     else refusal = partyRefusal(m, r, this.to, t);
     if (!refusal && value > MAX_SUPPLY - m.supply) {
       refusal = cashError("CurrencySupplyCapExceeded", m.supply, value, MAX_SUPPLY);
@@ -391,7 +391,7 @@ class Transfer extends Act {
   protected plan(m: Model, r: Real, t: bigint): Plan {
     const value = resolveAmount(this.amount, m, this.from);
     const refusal = m.paused
-      ? cashError("EnforcedPause")
+      ? cashError("CurrencyPaused")
       : (partyRefusal(m, r, this.from, t) ?? partyRefusal(m, r, this.to, t) ?? debitRefusal(m, r, this.from, value));
     return {
       label: `transfer(${this.from} -> ${this.to}, ${value})`,
@@ -416,7 +416,7 @@ class Burn extends Act {
     const value = resolveAmount(this.amount, m, "centralBank");
     let refusal: Refusal | undefined;
     if (value === 0n) refusal = cashError("CurrencyZeroAmount");
-    else if (m.paused) refusal = cashError("EnforcedPause");
+    else if (m.paused) refusal = cashError("CurrencyPaused");
     else refusal = partyRefusal(m, r, "centralBank", t) ?? debitRefusal(m, r, "centralBank", value);
     return {
       label: `burn(${value})`,
@@ -536,7 +536,7 @@ class Pause extends Act {
   protected plan(m: Model, r: Real): Plan {
     return {
       label: this.toString(),
-      refusal: m.paused ? cashError("EnforcedPause") : undefined,
+      refusal: m.paused ? cashError("CurrencyPaused") : undefined,
       send: () => r.cash.connect(r.signer.pauser).pause(),
       apply: (s) => {
         s.paused = true;
@@ -552,7 +552,7 @@ class Unpause extends Act {
   protected plan(m: Model, r: Real): Plan {
     return {
       label: this.toString(),
-      refusal: m.paused ? undefined : cashError("ExpectedPause"),
+      refusal: m.paused ? undefined : cashError("CurrencyNotPaused"),
       send: () => r.cash.connect(r.signer.pauser).unpause(),
       apply: (s) => {
         s.paused = false;

@@ -443,7 +443,7 @@ describe("DigitalCurrency", function () {
 
   describe(".pause()", function () {
     describe("when the pauser pauses", function () {
-      it("emits Paused and stops transfer, transferFrom, mint and burn with EnforcedPause", async function () {
+      it("emits Paused and stops transfer, transferFrom, mint and burn with CurrencyPaused", async function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const currency = suite.digitalCurrency;
         const { centralBank, bankA, enterpriseX, enterpriseY, pauser } = accounts;
@@ -458,7 +458,7 @@ describe("DigitalCurrency", function () {
           () => currency.connect(centralBank).burn(AMOUNT),
         ];
         for (const attempt of blocked) {
-          await expect(attempt()).to.be.revertedWithCustomError(currency, "EnforcedPause");
+          await expect(attempt()).to.be.revertedWithCustomError(currency, "CurrencyPaused");
         }
       });
 
@@ -480,11 +480,11 @@ describe("DigitalCurrency", function () {
     });
 
     describe("when already paused", function () {
-      it("reverts EnforcedPause", async function () {
+      it("reverts CurrencyPaused", async function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const currency = suite.digitalCurrency.connect(accounts.pauser);
         await currency.pause();
-        await expect(currency.pause()).to.be.revertedWithCustomError(currency, "EnforcedPause");
+        await expect(currency.pause()).to.be.revertedWithCustomError(currency, "CurrencyPaused");
       });
     });
 
@@ -517,12 +517,12 @@ describe("DigitalCurrency", function () {
     });
 
     describe("when not paused", function () {
-      it("reverts ExpectedPause", async function () {
+      it("reverts CurrencyNotPaused", async function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const currency = suite.digitalCurrency;
         await expect(currency.connect(accounts.pauser).unpause()).to.be.revertedWithCustomError(
           currency,
-          "ExpectedPause",
+          "CurrencyNotPaused",
         );
       });
     });
