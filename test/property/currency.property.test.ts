@@ -51,6 +51,13 @@ interface Model {
   frozenAmount: Record<Actor, bigint>;
   frozen: Record<Actor, boolean>;
   entities: Record<EntityName, EntityState>;
+  /**
+   * The currency's subscription to the registry and which actors' copies it trusts. Bookkeeping only: whichever
+   * path answers (the copy or the registry), the KYC predictions above must hold unchanged.
+   */
+  subscribed: boolean;
+  epoch: bigint;
+  current: Record<Actor, boolean>;
 }
 
 function verifiedAt(m: Model, actor: Actor, t: bigint): boolean {
@@ -73,7 +80,7 @@ function availableOf(m: Model, actor: Actor): bigint {
 interface Real {
   cash: DigitalCurrency;
   registry: IdentityRegistry;
-  signer: Record<Actor | "pauser", HardhatEthersSigner>;
+  signer: Record<Actor | "pauser" | "admin", HardhatEthersSigner>;
   address: Record<Actor, string>;
   /** Chain state after the previous step. */
   last: Snapshot;
@@ -91,15 +98,22 @@ interface Snapshot {
   frozen: Record<Actor, boolean>;
   available: Record<Actor, bigint>;
   verified: Record<Actor, boolean>;
+  subscribed: boolean;
+  epoch: bigint;
+  /** Whether the currency's copy of the actor is current, and the copy and the registry's credential as text. */
+  current: Record<Actor, boolean>;
+  copy: Record<Actor, string>;
+  credential: Record<Actor, string>;
 }
 
 const callData = new Map<string, string>();
 
 /**
- * A one-word view call (uint256 or bool) at a given block, straight to the provider with cached call data: several
- * times faster than through the contract object, which matters at some 40 reads per step.
+ * A view call returning static words (uint256, bool, a static struct) at a given block, straight to the provider
+ * with cached call data: several times faster than through the contract object, which matters at some 50 reads per
+ * step.
  */
-async function view(contract: DigitalCurrency | IdentityRegistry, fn: string, args: string[], block: string) {
+async function viewWords(contract: DigitalCurrency | IdentityRegistry, fn: string, args: string[], block: string) {
   const to = contract.target as string;
   const key = [to, fn, ...args].join();
   let data = callData.get(key);
@@ -108,7 +122,12 @@ async function view(contract: DigitalCurrency | IdentityRegistry, fn: string, ar
     callData.set(key, data);
   }
   const raw = (await hre.network.provider.request({ method: "eth_call", params: [{ to, data }, block] })) as string;
-  return BigInt(raw);
+  return Array.from({ length: (raw.length - 2) / 64 }, (_, i) => BigInt(`0x${raw.slice(2 + 64 * i, 66 + 64 * i)}`));
+}
+
+/** A one-word view call (uint256 or bool), as `viewWords`. */
+async function view(contract: DigitalCurrency | IdentityRegistry, fn: string, args: string[], block: string) {
+  return (await viewWords(contract, fn, args, block))[0];
 }
 
 async function readChain(r: Pick<Real, "cash" | "registry" | "address">): Promise<Snapshot> {
@@ -116,17 +135,25 @@ async function readChain(r: Pick<Real, "cash" | "registry" | "address">): Promis
   const at = toQuantity(block.number);
   const perActor = (fn: string, contract: DigitalCurrency | IdentityRegistry = r.cash) =>
     Promise.all(ACTORS.map((actor) => view(contract, fn, [r.address[actor]], at)));
-  const [paused, supply, balance, frozenAmount, frozen, available, verified] = await Promise.all([
-    view(r.cash, "paused", [], at),
-    view(r.cash, "totalSupply", [], at),
-    perActor("balanceOf"),
-    perActor("frozenAmountOf"),
-    perActor("isAccountFrozen"),
-    perActor("availableBalanceOf"),
-    perActor("isVerified", r.registry),
-  ]);
+  const perActorWords = (fn: string, contract: DigitalCurrency | IdentityRegistry) =>
+    Promise.all(ACTORS.map((actor) => viewWords(contract, fn, [r.address[actor]], at)));
+  const [paused, supply, balance, frozenAmount, frozen, available, verified, subscription, cached, credentials] =
+    await Promise.all([
+      view(r.cash, "paused", [], at),
+      view(r.cash, "totalSupply", [], at),
+      perActor("balanceOf"),
+      perActor("frozenAmountOf"),
+      perActor("isAccountFrozen"),
+      perActor("availableBalanceOf"),
+      perActor("isVerified", r.registry),
+      viewWords(r.cash, "identitySubscription", [], at),
+      perActorWords("cachedCredentialOf", r.cash),
+      perActorWords("credentialOf", r.registry),
+    ]);
   const record = (values: bigint[]) => byActor((a) => values[ACTORS.indexOf(a)]);
   const flags = (values: bigint[]) => byActor((a) => values[ACTORS.indexOf(a)] !== 0n);
+  // cachedCredentialOf: expiresAt, status, kind, current; credentialOf: expiresAt, status, kind.
+  const text = (words: bigint[][]) => byActor((a) => words[ACTORS.indexOf(a)].slice(0, 3).join("/"));
   return {
     block: block.number,
     timestamp: BigInt(block.timestamp),
@@ -137,6 +164,11 @@ async function readChain(r: Pick<Real, "cash" | "registry" | "address">): Promis
     frozen: flags(frozen),
     available: record(available),
     verified: flags(verified),
+    subscribed: subscription[0] !== 0n,
+    epoch: subscription[1],
+    current: flags(cached.map((words) => words[3])),
+    copy: text(cached),
+    credential: text(credentials),
   };
 }
 
@@ -199,6 +231,15 @@ async function verifyStep(m: Model, r: Real, supplyDelta: bigint, refused: boole
     "verified",
     after.verified,
     byActor((a) => verifiedAt(m, a, m.now)),
+  );
+  expect([after.subscribed, after.epoch], "identitySubscription").to.deep.equal([m.subscribed, m.epoch]);
+  same("current copies", after.current, m.current);
+
+  // 5. A copy the currency trusts is the registry's credential.
+  same(
+    "current copies vs registry.credentialOf",
+    byActor((a) => (after.current[a] ? after.copy[a] : "not current")),
+    byActor((a) => (after.current[a] ? after.credential[a] : "not current")),
   );
 
   r.last = after;
@@ -584,6 +625,7 @@ class SetStanding extends Act {
       send: () => (this.suspend ? byProvider.suspendEntity(id) : byProvider.reinstateEntity(id)),
       apply: (s) => {
         s.entities[this.entity].status = to;
+        published(s, [this.entity]);
       },
     };
   }
@@ -610,11 +652,62 @@ class Renew extends Act {
       send: () => r.registry.connect(r.signer[state.provider]).renewEntity(id, expiresAt),
       apply: (s) => {
         s.entities[this.entity].expiresAt = expiresAt;
+        published(s, [this.entity]);
       },
     };
   }
   toString(): string {
     return `renew(${this.entity}, now${this.delta >= 0n ? "+" : ""}${this.delta})`;
+  }
+}
+
+/** The registry published the standing of `actors` (each entity's one wallet is its actor of the same name). */
+function published(m: Model, actors: readonly Actor[]): void {
+  if (m.subscribed) for (const a of actors) m.current[a] = true;
+}
+
+/** The admin subscribes the currency to the registry's updates, or removes its subscription. */
+class SetSubscription extends Act {
+  constructor(readonly subscribe: boolean) {
+    super();
+  }
+  protected plan(m: Model, r: Real): Plan {
+    const currency = r.cash.target as string;
+    const byAdmin = r.registry.connect(r.signer.admin);
+    let refusal: Refusal | undefined;
+    if (this.subscribe && m.subscribed) refusal = registryError("IdentityAlreadySubscribed", currency);
+    if (!this.subscribe && !m.subscribed) refusal = registryError("IdentityNotSubscribed", currency);
+    return {
+      label: this.toString(),
+      refusal,
+      send: () => (this.subscribe ? byAdmin.addSubscriber(currency) : byAdmin.removeSubscriber(currency)),
+      apply: (s) => {
+        s.subscribed = this.subscribe;
+        if (this.subscribe) s.epoch += 1n;
+        // A new epoch makes every copy stale; no subscription makes none current.
+        s.current = byActor(() => false);
+      },
+    };
+  }
+  toString(): string {
+    return this.subscribe ? "addSubscriber(currency)" : "removeSubscriber(currency)";
+  }
+}
+
+/** The admin republishes the standing of some actors to every subscriber. */
+class Republish extends Act {
+  constructor(readonly actors: Actor[]) {
+    super();
+  }
+  protected plan(_m: Model, r: Real): Plan {
+    return {
+      label: this.toString(),
+      send: () => r.registry.connect(r.signer.admin).republish(this.actors.map((a) => r.address[a])),
+      apply: (s) => published(s, this.actors),
+    };
+  }
+  toString(): string {
+    return `republish([${this.actors.join(", ")}])`;
   }
 }
 
@@ -658,6 +751,8 @@ const ACTS: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.oneof(
       .map(([e, delta]) => new Renew(e, delta)),
     weight: 2,
   },
+  { arbitrary: fc.boolean().map((subscribe) => new SetSubscription(subscribe)), weight: 2 },
+  { arbitrary: fc.subarray([...ACTORS]).map((actors) => new Republish(actors)), weight: 1 },
   {
     arbitrary: fc
       .oneof(
@@ -675,9 +770,10 @@ const ACTS: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.oneof(
 
 async function freshRun(): Promise<{ model: Model; real: Real }> {
   const { accounts, suite } = await loadFixture(fundedPlatform);
-  const signer: Record<Actor | "pauser", HardhatEthersSigner> = {
+  const signer: Record<Actor | "pauser" | "admin", HardhatEthersSigner> = {
     ...byActor((a) => accounts[a]),
     pauser: accounts.pauser,
+    admin: accounts.admin,
   };
   const address = byActor((a) => accounts[a].address);
   const partial = { cash: suite.digitalCurrency, registry: suite.identityRegistry, address };
@@ -702,6 +798,9 @@ async function freshRun(): Promise<{ model: Model; real: Real }> {
     frozenAmount: { ...last.frozenAmount },
     frozen: { ...last.frozen },
     entities,
+    subscribed: last.subscribed,
+    epoch: last.epoch,
+    current: { ...last.current },
   };
   expect(last.supply, "initial totalSupply vs sum of balances").to.equal(sum(last.balance));
   same(

@@ -4,12 +4,16 @@
  * Covered here:
  *  1. Every privileged function (mint, burn, pause, unpause, freezeAccount, unfreezeAccount, freezeAmount,
  *     unfreezeAmount, grantRole, revokeRole and the default-admin setters) rejects every wallet without its role
- *     with AccessControlUnauthorizedAccount(caller, role).
+ *     with AccessControlUnauthorizedAccount(caller, role). The identity hooks (onSubscribed, onUnsubscribed,
+ *     onCredentialsChanged) are privileged to one caller, the identity registry: every wallet, the admin
+ *     included, gets IdentitySubscriberUnauthorized(caller) and the gate's subscription and copies stay as they
+ *     were.
  *  3. The last admin can be neither revoked nor renounced at once, and no second admin can be granted; the admin
  *     role moves only in two steps (begin, then accept after the delay), edges at schedule − 1, schedule, + 1.
  *  4. DEFAULT_ADMIN_ROLE administers every role; the regulator can grant itself no role at all.
  *  5. Every state-changing function of the currency reverts when the regulator calls it, except its own acts:
- *     freezeAccount, unfreezeAccount, freezeAmount, unfreezeAmount. The list is checked against the ABI, so a new
+ *     freezeAccount, unfreezeAccount, freezeAmount, unfreezeAmount (the registry-only identity hooks refuse it
+ *     with IdentitySubscriberUnauthorized(regulator)). The list is checked against the ABI, so a new
  *     function fails this suite until it is classified. Two calls succeed without being a power: renouncing its
  *     own REGULATOR_ROLE (it can only give power up, the admin restores it) and relaying a permit another holder
  *     signed (msg.sender is no party to a permit; only the signer's allowance to the named spender is set).
@@ -38,6 +42,7 @@ import type { DigitalCurrency } from "../../typechain-types";
 import { ADMIN_DELAY, CODES, entityIdOf, fundedPlatform } from "../fixtures/platform";
 import type { Accounts } from "../fixtures/platform";
 import { signPermit } from "../behaviors/kycGated";
+import { EntityKind, EntityStatus } from "../../tasks/lib/identity";
 
 const { MaxUint256 } = hre.ethers;
 
@@ -95,8 +100,60 @@ const PRIVILEGED: PrivilegedCall[] = [
   { name: "rollbackDefaultAdminDelay", role: "DEFAULT_ADMIN_ROLE", call: (c) => c.rollbackDefaultAdminDelay() },
 ];
 
+/** A hook only the identity registry may call; `target` is a verified wallet whose copy it would rewrite. */
+interface RegistryHook {
+  name: string;
+  call: (currency: DigitalCurrency, target: string) => Promise<ContractTransactionResponse>;
+}
+
+const REGISTRY_HOOKS: RegistryHook[] = [
+  { name: "onSubscribed", call: (c) => c.onSubscribed() },
+  { name: "onUnsubscribed", call: (c) => c.onUnsubscribed() },
+  {
+    name: "onCredentialsChanged",
+    // Would make the target a regulator wallet for good, were anyone but the registry allowed to write it.
+    call: (c, t) =>
+      c.onCredentialsChanged([t], {
+        expiresAt: 2n ** 48n - 1n,
+        status: EntityStatus.Active,
+        kind: EntityKind.Regulator,
+      }),
+  },
+];
+
+/** The gate's subscription and its copy of `wallet`, as one comparable string. */
+async function gateState(currency: DigitalCurrency, wallet: string): Promise<string> {
+  const [subscribed, epoch] = await currency.identitySubscription();
+  const [copy, current] = await currency.cachedCredentialOf(wallet);
+  return JSON.stringify([subscribed, epoch, ...copy, current], (_key, value) =>
+    typeof value === "bigint" ? value.toString() : value,
+  );
+}
+
 describe("DigitalCurrency access and compliance", function () {
   describe("privileged functions (checklist 1)", function () {
+    for (const { name, call } of REGISTRY_HOOKS) {
+      describe(`.${name}()`, function () {
+        it("rejects every wallet, the admin included: IdentitySubscriberUnauthorized(caller)", async function () {
+          const { accounts, suite } = await loadFixture(fundedPlatform);
+          const currency = suite.digitalCurrency;
+          const target = accounts.enterpriseX.address;
+          const before = await gateState(currency, target);
+          expect(await currency.identitySubscription()).to.deep.equal([true, 1n]);
+          expect((await currency.cachedCredentialOf(target)).current, "the target's copy is current").to.equal(true);
+          for (const caller of namedWallets(accounts)) {
+            await inCase(
+              caller.address,
+              expect(call(currency.connect(caller), target))
+                .to.be.revertedWithCustomError(currency, "IdentitySubscriberUnauthorized")
+                .withArgs(caller.address),
+            );
+          }
+          expect(await gateState(currency, target)).to.equal(before);
+        });
+      });
+    }
+
     for (const { name, role, call } of PRIVILEGED) {
       describe(`.${name}()`, function () {
         it(`rejects every wallet without ${role}: AccessControlUnauthorizedAccount(caller, role)`, async function () {
@@ -260,6 +317,9 @@ describe("DigitalCurrency access and compliance", function () {
       "transfer",
       "transferFrom",
       "unpause",
+      "onSubscribed",
+      "onUnsubscribed",
+      "onCredentialsChanged",
     ];
     const REGULATOR_OWN = ["freezeAccount", "freezeAmount", "unfreezeAccount", "unfreezeAmount"];
 
@@ -326,6 +386,11 @@ describe("DigitalCurrency access and compliance", function () {
           () => byRegulator.permit(regulator, enterpriseX, AMOUNT, MaxUint256, permit.v, permit.r, permit.s),
           regulatorAccount,
         ],
+        ...REGISTRY_HOOKS.map(({ name, call }): [string, () => Promise<ContractTransactionResponse>, unknown[]] => [
+          name,
+          () => call(byRegulator, enterpriseX.address),
+          ["IdentitySubscriberUnauthorized", regulator.address],
+        ]),
       ];
       expect(cases.map(([name]) => name).sort()).to.deep.equal([...REGULATOR_REFUSED].sort());
       for (const [name, attempt, [error, ...args]] of cases) {

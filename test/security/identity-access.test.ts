@@ -2,8 +2,9 @@
  * Security checklist (/work/shared/SECURITY-CHECKLIST.md), "Access and roles", for the IdentityRegistry:
  *
  *   1. A caller without the role is rejected by every privileged function, with the error naming the caller and
- *      the role: every KYC_PROVIDER_ROLE and DEFAULT_ADMIN_ROLE function, each tried by every actor that lacks
- *      the role (outsider, trader, regulator, and the admin/provider that holds only the other role).
+ *      the role: every KYC_PROVIDER_ROLE and DEFAULT_ADMIN_ROLE function (the subscription administration
+ *      `addSubscriber`, `removeSubscriber` and `republish` included), each tried by every actor that lacks the
+ *      role (outsider, trader, regulator, and the admin/provider that holds only the other role).
  *   2. Traders cannot verify themselves, the settlement contract, or anyone else. There is no settlement contract
  *      yet; a platform contract is verified by `registerSystemAccount`, so a trader-deployed stand-in contract is
  *      used. A KYC provider is also a trader (a bank): it cannot link its own wallet nor act on its own entity.
@@ -37,19 +38,36 @@ const DEFAULT_ADMIN_ROLE = hre.ethers.ZeroHash;
 type RoleName = "KYC_PROVIDER_ROLE" | "DEFAULT_ADMIN_ROLE";
 const ROLES: Record<RoleName, string> = { KYC_PROVIDER_ROLE, DEFAULT_ADMIN_ROLE };
 
-/** Verified platform plus a stand-in platform contract registered as a system account. */
+/**
+ * Verified platform plus a stand-in platform contract registered as a system account, and a second currency
+ * built for this registry that the registry does not publish to yet.
+ */
 async function securedPlatform() {
   const { accounts, suite } = await verifiedPlatform();
+  const registry = suite.identityRegistry;
   const systemAccount = await (await hre.ethers.deployContract("PlainERC20", [0])).getAddress();
-  await (await suite.identityRegistry.connect(accounts.admin).registerSystemAccount(systemAccount)).wait();
+  await (await registry.connect(accounts.admin).registerSystemAccount(systemAccount)).wait();
+  const { admin, centralBank, pauser, regulator } = accounts;
+  const spareGate = await hre.ethers.deployContract("DigitalCurrency", [
+    "Spare CNY",
+    "SCNY",
+    await registry.getAddress(),
+    ADMIN_DELAY,
+    admin.address,
+    centralBank.address,
+    pauser.address,
+    regulator.address,
+  ]);
   const expiresAt = BigInt(await time.latest()) + 365n * 24n * 60n * 60n;
-  return { accounts, suite, systemAccount, expiresAt };
+  return { accounts, suite, systemAccount, spareGate: await spareGate.getAddress(), expiresAt };
 }
 
 interface Context {
   accounts: Accounts;
   suite: Suite;
   systemAccount: string;
+  /** A currency built for this registry and not subscribed: what the admin alone may subscribe. */
+  spareGate: string;
   expiresAt: bigint;
   /** A contract that is not registered anywhere: what a trader would like verified. */
   unregisteredContract: string;
@@ -98,6 +116,17 @@ const PRIVILEGED: Privileged[] = [
     act: (r, c) => r.registerSystemAccount(c.unregisteredContract),
   },
   { fn: "removeSystemAccount", role: "DEFAULT_ADMIN_ROLE", act: (r, c) => r.removeSystemAccount(c.systemAccount) },
+  { fn: "addSubscriber", role: "DEFAULT_ADMIN_ROLE", act: (r, c) => r.addSubscriber(c.spareGate) },
+  {
+    fn: "removeSubscriber",
+    role: "DEFAULT_ADMIN_ROLE",
+    act: async (r, c) => r.removeSubscriber(await c.suite.digitalCurrency.getAddress()),
+  },
+  {
+    fn: "republish",
+    role: "DEFAULT_ADMIN_ROLE",
+    act: (r, c) => r.republish([c.accounts.enterpriseX.address, c.freshWallet]),
+  },
   {
     fn: "grantRole",
     role: "DEFAULT_ADMIN_ROLE",
@@ -154,6 +183,7 @@ async function registryState(ctx: Context): Promise<string> {
     [...(await r.identityOf(ctx.freshWallet))],
     [...(await r.identityOf(ctx.systemAccount))],
     [...(await r.identityOf(ctx.unregisteredContract))],
+    [...(await r.subscribers())],
     await r.defaultAdmin(),
     [...(await r.pendingDefaultAdmin())],
     await r.defaultAdminDelay(),
@@ -162,6 +192,9 @@ async function registryState(ctx: Context): Promise<string> {
   for (const who of people) {
     values.push(await r.hasRole(KYC_PROVIDER_ROLE, who), await r.hasRole(DEFAULT_ADMIN_ROLE, who));
   }
+  // What the registry publishes: a refused republish leaves the fresh wallet without a current copy.
+  const [copy, current] = await ctx.suite.digitalCurrency.cachedCredentialOf(ctx.freshWallet);
+  values.push([...copy, current]);
   return JSON.stringify(values, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
 

@@ -8,6 +8,7 @@ import {
   ONE_YEAR,
   deployedPlatform,
   fundedPlatform,
+  unsubscribedPlatform,
   verifiedPlatform,
 } from "../../fixtures/platform";
 import { EntityKind, entityIdOf, registerEntity } from "../../../tasks/lib/identity";
@@ -26,9 +27,15 @@ async function latestPlus(seconds: bigint): Promise<bigint> {
   return BigInt(await time.latest()) + seconds;
 }
 
-/** enterpriseX (verified by bank A) is the subject; enterpriseY (verified by bank B) the counterparty. */
-async function kycContext(): Promise<KycGatedContext> {
-  const { accounts, suite } = await loadFixture(fundedPlatform);
+type Platform = typeof fundedPlatform;
+
+/**
+ * enterpriseX (verified by bank A) is the subject; enterpriseY (verified by bank B) the counterparty. `platform`
+ * decides which path answers the gate: the currency's own copies (`fundedPlatform`, subscribed) or the registry
+ * (`unsubscribedPlatform`, the fallback).
+ */
+async function kycContext(platform: Platform): Promise<KycGatedContext> {
+  const { accounts, suite } = await loadFixture(platform);
   const currency = suite.digitalCurrency;
   const { admin, bankA, bankB, centralBank, enterpriseX, enterpriseY, outsider } = accounts;
   const acts: KycGatedAct[] = [
@@ -81,9 +88,32 @@ async function kycContext(): Promise<KycGatedContext> {
   };
 }
 
+/** Whether the currency's copies of the subject and the counterparty are current, i.e. which path answers. */
+async function copiesCurrent(platform: Platform): Promise<boolean[]> {
+  const { accounts, suite } = await loadFixture(platform);
+  const wallets = [accounts.enterpriseX, accounts.enterpriseY];
+  return Promise.all(wallets.map(async (w) => (await suite.digitalCurrency.cachedCredentialOf(w.address)).current));
+}
+
 describe("DigitalCurrency", function () {
   describe("KYC gate", function () {
-    shouldBehaveLikeKycGated(kycContext);
+    describe("when the registry publishes to it (its own copies answer)", function () {
+      it("holds current copies of the subject and the counterparty", async function () {
+        expect(await copiesCurrent(fundedPlatform)).to.deep.equal([true, true]);
+      });
+
+      shouldBehaveLikeKycGated(() => kycContext(fundedPlatform));
+    });
+
+    describe("when the registry does not publish to it (fallback path)", function () {
+      it("holds no current copy, so the registry answers", async function () {
+        expect(await copiesCurrent(unsubscribedPlatform)).to.deep.equal([false, false]);
+        const { suite } = await loadFixture(unsubscribedPlatform);
+        expect(await suite.digitalCurrency.identitySubscription()).to.deep.equal([false, 1n]);
+      });
+
+      shouldBehaveLikeKycGated(() => kycContext(unsubscribedPlatform));
+    });
   });
 
   describe("constructor", function () {
