@@ -264,7 +264,12 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @dev Links and stores the credential; the caller publishes it.
-    function _link(bytes32 entityId, EntityRecord storage record, address wallet, Credential memory credential) private {
+    function _link(
+        bytes32 entityId,
+        EntityRecord storage record,
+        address wallet,
+        Credential memory credential
+    ) private {
         if (wallet == address(0)) revert IdentityZeroAddress();
         if (wallet == msg.sender) revert IdentitySelfVerification(wallet);
         if (_credentials[wallet].kind != EntityKind.None) revert IdentityWalletLinked(wallet);

@@ -22,7 +22,10 @@ interface IIdentitySubscriber {
 
     /// @notice Each of `wallets` now has `credential` (all zero for a wallet that was unlinked or removed).
     /// Registry only.
-    function onCredentialsChanged(address[] calldata wallets, IIdentityRegistry.Credential calldata credential) external;
+    function onCredentialsChanged(
+        address[] calldata wallets,
+        IIdentityRegistry.Credential calldata credential
+    ) external;
 
     /// @notice The registry this contract checks identities against.
     function identityRegistry() external view returns (IIdentityRegistry);
