@@ -9,6 +9,8 @@ import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { EntityKind, registerEntity } from "../tasks/lib/identity";
 import { fundedPlatform } from "../test/fixtures/platform";
+import { billsPlatform } from "../test/fixtures/bills";
+import { BillType, cstDayOf } from "../tasks/lib/bills";
 
 type Figures = Record<string, number>;
 
@@ -18,7 +20,10 @@ interface Budget {
   factor: number;
 }
 
-const BUDGETS: Budget[] = [{ operation: "cash.transfer", baseline: "baseline.erc20.transfer", factor: 1.3 }];
+const BUDGETS: Budget[] = [
+  { operation: "cash.transfer", baseline: "baseline.erc20.transfer", factor: 1.3 },
+  { operation: "bill.endorse.whole", baseline: "baseline.erc1155.transfer", factor: 3 },
+];
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -55,6 +60,60 @@ async function measureCurrency(figures: Figures) {
   figures["baseline.erc20.transfer"] = await gasOf(plain.transfer(holder.address, 2_50n));
 }
 
+const sumGas = async (...txs: (() => Promise<ContractTransactionResponse>)[]) => {
+  let total = 0;
+  for (const tx of txs) total += await gasOf(tx());
+  return total;
+};
+
+async function measureBills(figures: Figures) {
+  const { accounts, suite } = await billsPlatform();
+  const { enterpriseX: x, enterpriseY: y, enterpriseZ: z, bankA } = accounts;
+  const ledger = suite.billLedger;
+  const today = cstDayOf((await hre.ethers.provider.getBlock("latest"))!.timestamp + 1);
+  const params = (payee: string) => ({
+    billType: BillType.BankAcceptance,
+    acceptor: bankA.address,
+    payee,
+    face: 120_000_000n,
+    maturityDay: today + 90,
+    tradeHash: hre.ethers.id("purchase contract"),
+    notTransferable: false,
+    splittable: true,
+  });
+  // Issue through receipt: issue, present for acceptance, accept, present for receipt, receive.
+  const lifeOf = async (payee: typeof y) => {
+    const id = (await ledger.billCount()) + 1n;
+    const gas = await sumGas(
+      () => ledger.connect(x).issue(params(payee.address)),
+      () => ledger.connect(x).presentForAcceptance(id),
+      () => ledger.connect(bankA).sign(id, 1),
+      () => ledger.connect(x).presentForReceipt(id),
+      () => ledger.connect(payee).sign(id, 1),
+    );
+    return { id, gas };
+  };
+  const first = await lifeOf(y);
+  figures["bill.issue"] = first.gas;
+  // Both sides already hold ranges, as the ERC1155 baseline's recipient already holds tokens.
+  await lifeOf(z);
+  figures["bill.endorse.whole"] = await sumGas(
+    () => ledger.connect(y).endorse(first.id, 1, 120_000_000n, z.address, false),
+    () => ledger.connect(z).sign(first.id, 1),
+  );
+  figures["bill.endorse.partial"] = await sumGas(
+    () => ledger.connect(z).endorse(first.id, 1, 20_000_000n, y.address, false),
+    () => ledger.connect(y).sign(first.id, 1),
+  );
+
+  const [deployer, , , , , holder] = await hre.ethers.getSigners();
+  const plain = await hre.ethers.deployContract("PlainERC1155", [1_000_000n], deployer);
+  await gasOf(plain.safeTransferFrom(deployer.address, holder.address, 1, 10, "0x"));
+  figures["baseline.erc1155.transfer"] = await gasOf(
+    plain.safeTransferFrom(deployer.address, holder.address, 1, 25, "0x"),
+  );
+}
+
 function report(figures: Figures): boolean {
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
   console.log(`${"operation".padEnd(width)}  gas used`);
@@ -77,6 +136,7 @@ function report(figures: Figures): boolean {
 async function main() {
   const figures: Figures = {};
   await measureCurrency(figures);
+  await measureBills(figures);
   const out = path.join(__dirname, "..", "bench", "results", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");

@@ -1,15 +1,31 @@
 /**
  * The platform's story on the in-process Hardhat network: deploy, verify the cast once, issue and move money,
- * refuse an unverified wallet, freeze part of an account, redeem. Run with `npm run demo`.
+ * refuse an unverified wallet, freeze part of an account, redeem; then a bill's life: issue, acceptance,
+ * receipt, partial endorsement, pledge and release. Run with `npm run demo`.
  */
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import PlatformModule from "../ignition/modules/Platform";
-import type { DigitalCurrency, IdentityRegistry } from "../typechain-types";
+import type { BillLedger, DigitalCurrency, IdentityRegistry } from "../typechain-types";
 import { balanceOf, burn, freeze, mint, transfer, unfreeze } from "../tasks/lib/cash";
 import { describeError } from "../tasks/lib/errors";
 import { EntityKind, registerEntity, showIdentity } from "../tasks/lib/identity";
 import { formatCny } from "../tasks/lib/money";
+import {
+  BillType,
+  LinkKind,
+  cstDayOf,
+  endorse,
+  isoFromDay,
+  issueBill,
+  liabilityChain,
+  pledge,
+  presentForAcceptance,
+  presentForReceipt,
+  rangesOfBill,
+  releasePledge,
+  sign,
+} from "../tasks/lib/bills";
 import { table } from "../tasks/lib/output";
 
 const YEAR = 365n * 24n * 60n * 60n;
@@ -19,7 +35,7 @@ function heading(text: string) {
 }
 
 async function main() {
-  const [operator, centralBank, bankA, bankB, enterpriseX, enterpriseY, regulator, stranger] =
+  const [operator, centralBank, bankA, bankB, enterpriseX, enterpriseY, regulator, stranger, enterpriseZ] =
     await hre.ethers.getSigners();
   const cast: [string, HardhatEthersSigner][] = [
     ["central bank", centralBank],
@@ -39,15 +55,18 @@ async function main() {
         pauser: operator.address,
         regulator: regulator.address,
       },
+      BillLedger: { admin: operator.address, pauser: operator.address, regulator: regulator.address },
     },
-  })) as unknown as { identityRegistry: IdentityRegistry; digitalCurrency: DigitalCurrency };
+  })) as unknown as { identityRegistry: IdentityRegistry; digitalCurrency: DigitalCurrency; billLedger: BillLedger };
   const registry = deployed.identityRegistry;
   const cash = deployed.digitalCurrency;
-  const interfaces = [registry.interface, cash.interface];
+  const ledger = deployed.billLedger;
+  const interfaces = [registry.interface, cash.interface, ledger.interface];
   console.log(`identity registry  ${await registry.getAddress()}`);
   console.log(
     `digital currency   ${await cash.getAddress()}  (${await cash.name()}, ${await cash.decimals()} decimals)`,
   );
+  console.log(`bill ledger        ${await ledger.getAddress()}`);
   console.log("KYC providers: bank A, bank B; issuer: the central bank; regulator: the regulator");
 
   const balances = async () => {
@@ -86,9 +105,10 @@ async function main() {
   await register(bankA, "91310000100000000B", EntityKind.Bank, bankB);
   await register(bankA, "91440300MA5XXXXXX1", EntityKind.Enterprise, enterpriseX);
   await register(bankA, "11100000000000001R", EntityKind.Regulator, regulator);
-  console.log("...and bank B verifies bank A and enterprise Y");
+  console.log("...and bank B verifies bank A, enterprise Y and enterprise Z");
   await register(bankB, "91110000100000000A", EntityKind.Bank, bankA);
   await register(bankB, "91330100MA2YYYYYY2", EntityKind.Enterprise, enterpriseY);
+  await register(bankB, "91440300MA5ZZZZZZ3", EntityKind.Enterprise, enterpriseZ);
 
   heading("3. Bank B onboards enterprise X, relying on bank A's KYC");
   const x = await showIdentity(registry.connect(bankB), enterpriseX.address);
@@ -136,6 +156,83 @@ async function main() {
   await burn(cash.connect(centralBank), 1_000_000_00n);
   await balances();
   console.log(`\ntotal supply: ${formatCny(await cash.totalSupply())}`);
+
+  const names = new Map<string, string>([
+    [enterpriseX.address, "enterprise X"],
+    [enterpriseY.address, "enterprise Y"],
+    [enterpriseZ.address, "enterprise Z"],
+    [bankA.address, "bank A"],
+    [bankB.address, "bank B"],
+  ]);
+  const nameOf = (address: string) => names.get(address) ?? address;
+  const showRanges = async (billId: bigint) => {
+    const ranges = await rangesOfBill(ledger, billId);
+    console.log(
+      table(
+        ranges.map((r) => ({
+          units: `${r.start}..${r.end}`,
+          "face (CNY)": formatCny(r.units),
+          holder: nameOf(r.holder),
+          state: r.state,
+          pending: r.pendingAct === "None" ? "-" : `${r.pendingAct} to ${nameOf(r.counterparty)}`,
+        })),
+      ),
+    );
+  };
+
+  heading("8. Enterprise X draws a CNY 1,200,000.00 bank acceptance bill: acceptor bank A, payee enterprise Y");
+  const today = cstDayOf((await hre.ethers.provider.getBlock("latest"))!.timestamp + 1);
+  const { billId } = await issueBill(ledger.connect(enterpriseX), {
+    billType: BillType.BankAcceptance,
+    acceptor: bankA.address,
+    payee: enterpriseY.address,
+    face: 1_200_000_00n,
+    maturityDay: today + 90,
+    tradeBackground: "purchase contract PC-2026-001, invoice 044031900111",
+  });
+  const terms = await ledger.bill(billId);
+  console.log(
+    `bill ${billId}: units 1..${terms.face} (one unit = 0.01 CNY), ` +
+      `issued ${isoFromDay(terms.issueDay)}, matures ${isoFromDay(terms.maturityDay)}`,
+  );
+  await showRanges(billId);
+
+  heading("9. Acceptance: X presents the bill, bank A signs its promise to pay");
+  await presentForAcceptance(ledger.connect(enterpriseX), billId);
+  await showRanges(billId);
+  await sign(ledger.connect(bankA), billId, 1n);
+  await showRanges(billId);
+
+  heading("10. Receipt: X presents the bill to Y, which signs for it; the bill now circulates");
+  await presentForReceipt(ledger.connect(enterpriseX), billId);
+  await sign(ledger.connect(enterpriseY), billId, 1n);
+  await showRanges(billId);
+
+  heading("11. Y endorses CNY 300,000.00 of it to enterprise Z: the holding splits, Z signs");
+  await endorse(ledger.connect(enterpriseY), billId, 1n, 300_000_00n, enterpriseZ.address);
+  await showRanges(billId);
+  await sign(ledger.connect(enterpriseZ), billId, 1n);
+  await showRanges(billId);
+  await refused("Z endorsing its part to bank B (endorsement goes to enterprises)", () =>
+    endorse(ledger.connect(enterpriseZ), billId, 1n, 300_000_00n, bankB.address),
+  );
+
+  heading("12. Y pledges the rest to bank B as security for a loan; bank B signs, later releases");
+  const rest = 300_000_01n;
+  await pledge(ledger.connect(enterpriseY), billId, rest, 900_000_00n, bankB.address);
+  await sign(ledger.connect(bankB), billId, rest);
+  await showRanges(billId);
+  await refused("Y endorsing its pledged range", () =>
+    endorse(ledger.connect(enterpriseY), billId, rest, 900_000_00n, enterpriseX.address),
+  );
+  await releasePledge(ledger.connect(bankB), billId, rest);
+  await showRanges(billId);
+  const chain = await liabilityChain(ledger, billId, 1n);
+  console.log(
+    "Z's range, liable parties: drawer X, acceptor bank A, then " +
+      chain.map((l) => `${LinkKind[l.kind].toLowerCase()} by ${nameOf(l.party)}`).join(", ") +
+      " (rebuilt from events, checked against the ledger's commitment)",
+  );
 }
 
 main().catch((error) => {

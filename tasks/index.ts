@@ -1,2 +1,3 @@
 import "./kyc";
 import "./cash";
+import "./bill";

@@ -18,8 +18,6 @@ abstract contract IdentityGate is IIdentitySubscriber {
         uint32 epoch;
     }
 
-    // The struct packing rule misreads enum sizes: this struct is 96 bits, one slot.
-    // solhint-disable gas-struct-packing
     /// @dev One slot: the published credential and the subscription epoch it was written under.
     struct CachedCredential {
         uint48 expiresAt;
@@ -27,7 +25,6 @@ abstract contract IdentityGate is IIdentitySubscriber {
         IIdentityRegistry.EntityKind kind;
         uint32 epoch;
     }
-    // solhint-enable gas-struct-packing
 
     IIdentityRegistry private immutable _registry;
 

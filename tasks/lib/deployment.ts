@@ -3,12 +3,13 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ethers } from "ethers";
-import type { DigitalCurrency, IdentityRegistry } from "../../typechain-types";
+import type { BillLedger, DigitalCurrency, IdentityRegistry } from "../../typechain-types";
 
 /** The deployed platform contracts, connected to the acting wallet. */
 export interface Platform {
   identityRegistry: IdentityRegistry;
   digitalCurrency: DigitalCurrency;
+  billLedger: BillLedger;
   signer: HardhatEthersSigner;
   interfaces: ethers.Interface[];
 }
@@ -16,6 +17,7 @@ export interface Platform {
 const CONTRACTS = {
   identityRegistry: { name: "IdentityRegistry", future: "IdentityRegistry#IdentityRegistry" },
   digitalCurrency: { name: "DigitalCurrency", future: "DigitalCurrency#DigitalCurrency" },
+  billLedger: { name: "BillLedger", future: "BillLedger#BillLedger" },
 } as const;
 
 /** The interfaces of every platform contract, to decode any custom error. */
@@ -68,6 +70,7 @@ export async function loadPlatform(
   return {
     identityRegistry: (await at("identityRegistry")) as unknown as IdentityRegistry,
     digitalCurrency: (await at("digitalCurrency")) as unknown as DigitalCurrency,
+    billLedger: (await at("billLedger")) as unknown as BillLedger,
     signer,
     interfaces: await platformInterfaces(hre),
   };

@@ -5,7 +5,6 @@ const MEANINGS: Record<string, string> = {
   AccessControlUnauthorizedAccount: "the sender does not hold the role this act needs",
   AccessControlEnforcedDefaultAdminRules: "the admin role only changes hands through the two-step transfer",
   AccessControlEnforcedDefaultAdminDelay: "the admin transfer delay has not passed yet",
-  CurrencyPaused: "the digital currency is paused: no money moves until it is unpaused",
   CurrencyNotPaused: "the digital currency is not paused",
   ERC20InsufficientBalance: "the balance is too small for this amount",
   ERC20InsufficientAllowance: "the allowance is too small for this amount",
@@ -39,6 +38,52 @@ const MEANINGS: Record<string, string> = {
   CurrencyUnfreezeExceedsFrozen: "cannot release more than is frozen",
   CurrencySupplyCapExceeded: "the supply would exceed its cap",
   CurrencyFreezeCapExceeded: "the frozen amount would exceed its cap",
+  CurrencyPaused: "the digital currency is paused: no money moves until it is unpaused",
+  IdentitySubscriberUnauthorized: "only the identity registry may call this",
+  IdentityAlreadySubscribed: "the contract already receives the registry's updates",
+  IdentityNotSubscribed: "the contract does not receive the registry's updates",
+  IdentityTooManySubscribers: "the registry already publishes to the most contracts allowed",
+  BillUnverifiedParty: "a party is not verified in the identity registry (unknown, expired, suspended or revoked)",
+  BillRegulatorParty: "the regulator holds no bills and answers no application",
+  BillWrongPartyKind: "the party is not of the kind this role needs",
+  BillInvalidParty: "the counterparty is missing or is the acting party itself",
+  BillInvalidType: "choose a bill type: bank, finance company or commercial acceptance",
+  BillZeroFace: "the face amount must be greater than zero",
+  BillMaturityNotInFuture: "the maturity date must be after the issue date",
+  BillTenorTooLong: "the maturity date is past the maximum tenor",
+  BillUnknown: "no bill has this id",
+  BillUnknownRange: "no range of this bill starts at that unit",
+  BillNotEntitled: "the sender is not the party entitled to this act on the range",
+  BillWrongState: "the range is not in the state this act needs",
+  BillInvalidAmount: "the amount must be at least one unit and at most the holding",
+  BillNotSplittable: "the bill was issued as not splittable: act on whole holdings only",
+  BillNotTransferable: "the drawer marked the bill not transferable: it cannot be endorsed",
+  BillMatured: "the bill has matured: this act is no longer allowed",
+  BillApplicationExpired: "the application's answer deadline has passed",
+  BillApplicationPending: "the application can be cleared out only after its deadline",
+  BillPaused: "the bill ledger is paused",
+  BillInvalidSettings: "a setting is out of its allowed range",
+};
+
+/** Enum arguments shown by name: error name → argument name → the enum's names in order. */
+const RANGE_STATES = [
+  "None",
+  "Issued",
+  "Accepted",
+  "Circulating",
+  "Locked",
+  "Pledged",
+  "Frozen",
+  "Presented",
+  "Dishonoured",
+  "Redeemed",
+];
+const ENTITY_KINDS = ["None", "Enterprise", "Bank", "FinanceCompany", "CentralBank", "Regulator", "System"];
+const ENUM_ARGS: Record<string, Record<string, string[]>> = {
+  BillWrongState: { state: RANGE_STATES, expected: RANGE_STATES },
+  BillWrongPartyKind: { expected: ENTITY_KINDS },
+  IdentityInvalidKind: { kind: ENTITY_KINDS },
+  IdentityWrongStatus: { status: ["None", "Active", "Suspended", "Revoked"] },
 };
 
 /** Finds the revert data of a failed call in the error shapes of ethers and of Hardhat's providers. */
@@ -73,7 +118,11 @@ export function decodeError(error: unknown, interfaces: ethers.Interface[]): Dec
     const parsed = iface.parseError(data);
     if (!parsed) continue;
     const args: Record<string, string> = {};
-    parsed.fragment.inputs.forEach((input, i) => (args[input.name || `arg${i}`] = formatArg(parsed.args[i])));
+    parsed.fragment.inputs.forEach((input, i) => {
+      const names = ENUM_ARGS[parsed.name]?.[input.name];
+      const value = parsed.args[i];
+      args[input.name || `arg${i}`] = names ? (names[Number(value)] ?? String(value)) : formatArg(value);
+    });
     return { name: parsed.name, args, meaning: MEANINGS[parsed.name] ?? "the contract refused the act" };
   }
   return undefined;

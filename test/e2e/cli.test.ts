@@ -12,10 +12,12 @@ const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
 const PORT = 8600 + Math.floor(Math.random() * 300);
 const ENV = { ...process.env, BILL_DVP_LOCALHOST_URL: `http://127.0.0.1:${PORT}` };
 const DEPLOYMENT_ID = `e2e-${PORT}`;
-// Hardhat's default accounts: #1 central bank, #2 bank A (KYC provider), #4 enterprise X, #7 unverified.
+// Hardhat's default accounts: #1 central bank, #2 bank A and #3 bank B (KYC providers), #4 enterprise X,
+// #7 unverified.
 const CENTRAL_BANK = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const ENTERPRISE_X = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 const STRANGER = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
+const BANK_A = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
 function cli(...args: string[]) {
   const result = spawnSync(HARDHAT, ["--network", "localhost", ...args], { cwd: ROOT, env: ENV, encoding: "utf8" });
@@ -92,5 +94,47 @@ describe("Command line (e2e)", function () {
     const badAmount = task("cash", "mint", "--from", "1", "--to", ENTERPRISE_X, "--amount", "1.234");
     expect(badAmount.code).to.equal(1);
     expect(badAmount.stderr).to.match(/^error: "1.234" is not an amount in CNY with at most two decimals/);
+  });
+
+  it("issues a bill, shows it as JSON and refuses a payee of the wrong kind in one line", function () {
+    // Bank B (#3) verifies bank A (#2) so that it can accept; X (#4) was verified in the test above.
+    expect(
+      task("kyc", "register", "--from", "3", "--code", "91110000100000000A", "--kind", "Bank", "--wallets", BANK_A)
+        .code,
+    ).to.equal(0);
+    const maturity = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    const issue = (payee: string) =>
+      task(
+        "bill",
+        "issue",
+        "--from",
+        "4",
+        "--type",
+        "bank",
+        "--acceptor",
+        BANK_A,
+        "--payee",
+        payee,
+        "--face",
+        "1200000.00",
+        "--maturity",
+        maturity,
+        "--background",
+        "PC-2026-001",
+      );
+    const issued = issue(ENTERPRISE_X);
+    expect(issued.code, issued.stderr).to.equal(0);
+    expect(issued.stdout).to.match(/^issued bill 1 \(tx 0x[0-9a-f]{64}\)$/);
+
+    const shown = JSON.parse(task("bill", "show", "--bill", "1", "--json").stdout);
+    expect(shown).to.include({ billType: "BankAcceptance", face: "120000000", maturityDate: maturity });
+    expect(shown.ranges).to.have.length(1);
+    expect(shown.ranges[0]).to.include({ start: "1", end: "120000000", holder: ENTERPRISE_X, state: "Issued" });
+
+    const refused = issue(BANK_A);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.equal(
+      `error: BillWrongPartyKind(account=${BANK_A}, expected=Enterprise): the party is not of the kind this role needs`,
+    );
   });
 });

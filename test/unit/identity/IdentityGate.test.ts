@@ -135,11 +135,13 @@ function nonAdmins(accounts: Accounts): HardhatEthersSigner[] {
 describe("IdentityGate (DigitalCurrency)", function () {
   describe(".identitySubscription()", function () {
     describe("when the platform module has deployed the currency", function () {
-      it("is subscribed under epoch 1, the registry's only subscriber", async function () {
+      it("is subscribed under epoch 1, next to the bill ledger", async function () {
         const { suite } = await loadFixture(fundedPlatform);
         const currency = suite.digitalCurrency;
         expect(await currency.identitySubscription()).to.deep.equal([true, 1n]);
-        expect(await suite.identityRegistry.subscribers()).to.deep.equal([await currency.getAddress()]);
+        expect([...(await suite.identityRegistry.subscribers())]).to.have.members(
+          await addressesOf(currency, suite.billLedger),
+        );
       });
     });
 
@@ -582,7 +584,11 @@ describe("IdentityRegistry subscriptions", function () {
         await expect(tx).to.emit(registry, "SubscriberAdded").withArgs(spareAddress);
         await expect(tx).to.emit(spare, "IdentitySubscriptionChanged").withArgs(true, 1n);
         expect(await spare.identitySubscription()).to.deep.equal([true, 1n]);
-        expect(await registry.subscribers()).to.deep.equal([currency, spareAddress]);
+        expect([...(await registry.subscribers())]).to.have.members([
+          currency,
+          await suite.billLedger.getAddress(),
+          spareAddress,
+        ]);
       });
 
       it("publishes every later change to each subscriber", async function () {
@@ -607,7 +613,9 @@ describe("IdentityRegistry subscriptions", function () {
             .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
             .withArgs(caller.address, DEFAULT_ADMIN_ROLE);
         }
-        expect(await registry.subscribers()).to.deep.equal([await suite.digitalCurrency.getAddress()]);
+        expect([...(await registry.subscribers())]).to.have.members(
+          await addressesOf(suite.digitalCurrency, suite.billLedger),
+        );
       });
     });
 
@@ -638,7 +646,8 @@ describe("IdentityRegistry subscriptions", function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const registry = suite.identityRegistry.connect(accounts.admin);
         expect(await registry.MAX_SUBSCRIBERS()).to.equal(MAX_SUBSCRIBERS);
-        for (let i = 2n; i <= MAX_SUBSCRIBERS; i++) {
+        // The platform module subscribes the currency and the bill ledger.
+        for (let i = 3n; i <= MAX_SUBSCRIBERS; i++) {
           const gate = await deployGate(await registry.getAddress(), accounts, `G${i}`);
           await registry.addSubscriber(await gate.getAddress());
         }
@@ -664,7 +673,9 @@ describe("IdentityRegistry subscriptions", function () {
         await expect(registry.connect(accounts.admin).addSubscriber(await foreignGate.getAddress()))
           .to.be.revertedWithCustomError(foreignGate, "IdentitySubscriberUnauthorized")
           .withArgs(await registry.getAddress());
-        expect(await registry.subscribers()).to.deep.equal([await suite.digitalCurrency.getAddress()]);
+        expect([...(await registry.subscribers())]).to.have.members(
+          await addressesOf(suite.digitalCurrency, suite.billLedger),
+        );
         expect(await foreignGate.identitySubscription()).to.deep.equal([false, 0n]);
       });
     });
@@ -677,7 +688,9 @@ describe("IdentityRegistry subscriptions", function () {
         await expect(
           registry.connect(accounts.admin).addSubscriber(await plain.getAddress()),
         ).to.be.revertedWithoutReason();
-        expect(await registry.subscribers()).to.deep.equal([await suite.digitalCurrency.getAddress()]);
+        expect([...(await registry.subscribers())]).to.have.members(
+          await addressesOf(suite.digitalCurrency, suite.billLedger),
+        );
       });
     });
   });
@@ -688,15 +701,21 @@ describe("IdentityRegistry subscriptions", function () {
         const { accounts, suite, gates } = await loadFixture(withFourSubscribers);
         const registry = suite.identityRegistry.connect(accounts.admin);
         const [currency, g1, g2, g3] = await addressesOf(suite.digitalCurrency, ...gates);
-        expect(await registry.subscribers()).to.deep.equal([currency, g1, g2, g3]);
+        // The platform module subscribed the ledger and the currency, in the order Ignition sent them.
+        const platform = [...(await registry.subscribers())].slice(0, 2);
+        expect(platform).to.have.members(await addressesOf(suite.digitalCurrency, suite.billLedger));
+        expect(await registry.subscribers()).to.deep.equal([...platform, g1, g2, g3]);
+        const ledger = platform.find((a) => a !== currency)!;
+        const withoutCurrency = platform.map((a) => (a === currency ? g3 : a));
 
         const tx = registry.removeSubscriber(currency);
         await expect(tx).to.emit(registry, "SubscriberRemoved").withArgs(currency);
         await expect(tx).to.emit(suite.digitalCurrency, "IdentitySubscriptionChanged").withArgs(false, 1n);
-        expect(await registry.subscribers()).to.deep.equal([g3, g1, g2]);
+        expect(await registry.subscribers()).to.deep.equal([...withoutCurrency, g1, g2]);
 
+        await expect(registry.removeSubscriber(ledger)).to.emit(registry, "SubscriberRemoved").withArgs(ledger);
         await expect(registry.removeSubscriber(g1)).to.emit(registry, "SubscriberRemoved").withArgs(g1);
-        expect(await registry.subscribers()).to.deep.equal([g3, g2]);
+        expect([...(await registry.subscribers())]).to.have.members([g3, g2]);
 
         await expect(registry.removeSubscriber(g2))
           .to.emit(gates[1], "IdentitySubscriptionChanged")
@@ -744,7 +763,7 @@ describe("IdentityRegistry subscriptions", function () {
         await expect(registry.removeSubscriber(currency))
           .to.be.revertedWithCustomError(registry, "IdentityNotSubscribed")
           .withArgs(currency);
-        expect(await registry.subscribers()).to.deep.equal([]);
+        expect(await registry.subscribers()).to.deep.equal([await suite.billLedger.getAddress()]);
       });
     });
 

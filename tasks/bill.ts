@@ -1,0 +1,241 @@
+import { scope } from "hardhat/config";
+import {
+  clear,
+  dayFromIso,
+  endorse,
+  freezeRange,
+  issueBill,
+  parseBillType,
+  pledge,
+  presentForAcceptance,
+  presentForReceipt,
+  rangesOf,
+  reject,
+  releasePledge,
+  requestGuarantee,
+  showBill,
+  sign,
+  unfreezeRange,
+  withdraw,
+  type RangeView,
+} from "./lib/bills";
+import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
+import { formatCny, parseCny } from "./lib/money";
+import { table } from "./lib/output";
+import type { BillLedger } from "../typechain-types";
+
+const bill = scope("bill", "Bills: issue, present, endorse, pledge, guarantee, answer, freeze, show, list");
+
+interface RangeArgs extends CommonArgs {
+  bill: string;
+  start: string;
+}
+
+const rangeRows = (ranges: RangeView[]) =>
+  table(
+    ranges.map((r) => ({
+      bill: r.billId,
+      units: `${r.start}..${r.end}`,
+      "face (CNY)": formatCny(r.units),
+      holder: r.holder,
+      state: r.state,
+      pending: r.pendingAct === "None" ? "-" : `${r.pendingAct} → ${r.counterparty}`,
+    })),
+  );
+
+const done = (what: string) => (r: { hash?: string } | null | unknown) =>
+  `${what} (tx ${(r as { hash?: string } | null)?.hash})`;
+
+commonParams(
+  bill
+    .task("issue", "Draw a bill (drawer)")
+    .addParam("type", "bank | finance | commercial acceptance")
+    .addParam("acceptor", "acceptor wallet (a bank, a finance company or an enterprise, by type)")
+    .addParam("payee", "payee wallet")
+    .addParam("face", "face amount in CNY, e.g. 1200000.00")
+    .addParam("maturity", "maturity date, e.g. 2027-03-31 (China Standard Time)")
+    .addParam("background", "trade background reference (contract or invoice number); only its hash goes on chain")
+    .addFlag("notTransferable", "the drawer's mark: no endorsement")
+    .addFlag("whole", "not splittable: acts take whole holdings only"),
+).setAction(
+  async (
+    args: CommonArgs & {
+      type: string;
+      acceptor: string;
+      payee: string;
+      face: string;
+      maturity: string;
+      background: string;
+      notTransferable: boolean;
+      whole: boolean;
+    },
+    hre,
+  ) =>
+    runCommand(
+      hre,
+      args,
+      async ({ billLedger }) => {
+        const { billId, receipt } = await issueBill(billLedger, {
+          billType: parseBillType(args.type),
+          acceptor: args.acceptor,
+          payee: args.payee,
+          face: parseCny(args.face),
+          maturityDay: dayFromIso(args.maturity),
+          tradeBackground: args.background,
+          notTransferable: args.notTransferable,
+          splittable: !args.whole,
+        });
+        return { billId, tx: receipt?.hash };
+      },
+      (r) => `issued bill ${r.billId} (tx ${r.tx})`,
+    ),
+);
+
+const billTask = (name: string, description: string, act: (l: BillLedger, id: bigint) => Promise<unknown>) =>
+  commonParams(bill.task(name, description).addParam("bill", "bill id")).setAction(
+    async (args: CommonArgs & { bill: string }, hre) =>
+      runCommand(hre, args, ({ billLedger }) => act(billLedger, BigInt(args.bill)), done(`${name}: bill ${args.bill}`)),
+  );
+
+billTask("present-acceptance", "Present the bill to its acceptor (drawer)", presentForAcceptance);
+billTask("present-receipt", "Present the accepted bill to its payee (drawer)", presentForReceipt);
+
+const partTask = (
+  name: string,
+  description: string,
+  counterpartyName: string,
+  act: (
+    l: BillLedger,
+    id: bigint,
+    start: bigint,
+    amount: bigint,
+    counterparty: string,
+    flag: boolean,
+  ) => Promise<unknown>,
+  flag?: [string, string],
+) => {
+  let t = bill
+    .task(name, description)
+    .addParam("bill", "bill id")
+    .addParam("start", "first unit of your holding")
+    .addOptionalParam("amount", "CNY to take from the start of the holding (default: the whole holding)")
+    .addParam(counterpartyName, `${counterpartyName} wallet`);
+  if (flag) t = t.addFlag(flag[0], flag[1]);
+  commonParams(t).setAction(async (args: RangeArgs & Record<string, string | boolean | undefined>, hre) =>
+    runCommand(
+      hre,
+      args,
+      async ({ billLedger }) => {
+        const billId = BigInt(args.bill);
+        const start = BigInt(args.start);
+        const range = await billLedger.rangeAt(billId, start);
+        const units = args.amount === undefined ? range.end - start + 1n : parseCny(String(args.amount));
+        return act(
+          billLedger,
+          billId,
+          start,
+          units,
+          String(args[counterpartyName]),
+          flag ? Boolean(args[flag[0]]) : false,
+        );
+      },
+      done(`${name} applied: bill ${args.bill} from unit ${args.start}`),
+    ),
+  );
+};
+
+partTask("endorse", "Apply to endorse (part of) a holding to an enterprise (holder)", "endorsee", endorse, [
+  "noRecourse",
+  "your not-transferable mark: later holders have no recourse against you",
+]);
+partTask("pledge", "Apply to pledge (part of) a holding to a creditor (holder)", "creditor", (l, id, s, a, c) =>
+  pledge(l, id, s, a, c),
+);
+partTask("guarantee", "Ask a guarantor to guarantee (part of) a holding (holder)", "guarantor", (l, id, s, a, c) =>
+  requestGuarantee(l, id, s, a, c),
+);
+
+const answerTask = (
+  name: string,
+  description: string,
+  act: (l: BillLedger, id: bigint, s: bigint) => Promise<unknown>,
+) =>
+  commonParams(
+    bill.task(name, description).addParam("bill", "bill id").addParam("start", "first unit of the range"),
+  ).setAction(async (args: RangeArgs, hre) =>
+    runCommand(
+      hre,
+      args,
+      ({ billLedger }) => act(billLedger, BigInt(args.bill), BigInt(args.start)),
+      done(`${name}: bill ${args.bill} range from ${args.start}`),
+    ),
+  );
+
+answerTask("sign", "Sign the pending application on a range (its counterparty)", sign);
+answerTask("reject", "Reject the pending application on a range (its counterparty)", reject);
+answerTask("withdraw", "Withdraw your pending application (applicant)", withdraw);
+answerTask("clear", "Clear out an application left unanswered past its deadline (anyone)", clear);
+answerTask("release", "Release your pledge (creditor)", releasePledge);
+answerTask("unfreeze", "Lift the freeze of a range (regulator)", unfreezeRange);
+
+commonParams(
+  bill
+    .task("freeze", "Freeze (part of) a range by judicial order (regulator)")
+    .addParam("bill", "bill id")
+    .addParam("start", "first unit of the range")
+    .addOptionalParam("amount", "CNY to freeze from the start of the range (default: the whole range)"),
+).setAction(async (args: RangeArgs & { amount?: string }, hre) =>
+  runCommand(
+    hre,
+    args,
+    async ({ billLedger }) => {
+      const billId = BigInt(args.bill);
+      const start = BigInt(args.start);
+      const range = await billLedger.rangeAt(billId, start);
+      const units = args.amount === undefined ? range.end - start + 1n : parseCny(args.amount);
+      return freezeRange(billLedger, billId, start, units);
+    },
+    done(`froze bill ${args.bill} from unit ${args.start}`),
+  ),
+);
+
+commonParams(bill.task("show", "A bill's terms, ranges and history").addParam("bill", "bill id")).setAction(
+  async (args: CommonArgs & { bill: string }, hre) =>
+    runCommand(
+      hre,
+      args,
+      ({ billLedger }) => showBill(billLedger, BigInt(args.bill)),
+      (b) =>
+        [
+          table([
+            { field: "bill", value: b.billId },
+            { field: "type", value: b.billType },
+            { field: "drawer", value: b.drawer },
+            { field: "acceptor", value: b.acceptor },
+            { field: "payee", value: b.payee },
+            { field: "face (CNY)", value: formatCny(b.face) },
+            { field: "issued", value: b.issueDate },
+            { field: "matures", value: b.maturityDate },
+            { field: "not transferable", value: b.notTransferable ? "yes" : "no" },
+            { field: "splittable", value: b.splittable ? "yes" : "no" },
+          ]),
+          "",
+          rangeRows(b.ranges),
+          "",
+          table(
+            b.history.map((h) => ({
+              block: h.block,
+              event: h.event,
+              details: Object.entries(h.args)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" "),
+            })),
+          ),
+        ].join("\n"),
+    ),
+);
+
+commonParams(bill.task("list", "The ranges a wallet holds").addParam("holder", "wallet")).setAction(
+  async (args: CommonArgs & { holder: string }, hre) =>
+    runCommand(hre, args, ({ billLedger }) => rangesOf(billLedger, args.holder), rangeRows),
+);

@@ -1,0 +1,289 @@
+import { ethers } from "ethers";
+import type { BillLedger } from "../../typechain-types";
+
+/** Mirrors `IBillLedger.BillType`. */
+export enum BillType {
+  None = 0,
+  BankAcceptance = 1,
+  FinanceCompanyAcceptance = 2,
+  CommercialAcceptance = 3,
+}
+
+/** Mirrors `IBillLedger.RangeState`. */
+export enum RangeState {
+  None = 0,
+  Issued = 1,
+  Accepted = 2,
+  Circulating = 3,
+  Locked = 4,
+  Pledged = 5,
+  Frozen = 6,
+  Presented = 7,
+  Dishonoured = 8,
+  Redeemed = 9,
+}
+
+/** Mirrors `IBillLedger.Act`. */
+export enum Act {
+  None = 0,
+  Acceptance = 1,
+  Receipt = 2,
+  Endorsement = 3,
+  Pledge = 4,
+  Guarantee = 5,
+}
+
+/** Mirrors `IBillLedger.LinkKind`. */
+export enum LinkKind {
+  None = 0,
+  Endorsement = 1,
+  Guarantee = 2,
+}
+
+const DAY = 86_400;
+/** Bill dates are calendar days in China Standard Time (UTC+8). */
+const CST_OFFSET = 8 * 3600;
+
+/** The CST day number (days since 1970-01-01) containing unix time `seconds`. */
+export function cstDayOf(seconds: number | bigint): number {
+  return Math.floor((Number(seconds) + CST_OFFSET) / DAY);
+}
+
+/** Unix time of 00:00:00 CST on `day`. */
+export function startOfCstDay(day: number): number {
+  return day * DAY - CST_OFFSET;
+}
+
+/** "2027-03-31" → CST day number. */
+export function dayFromIso(date: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
+  const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : NaN;
+  if (!match || Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(match[3])) {
+    throw new Error(`"${date}" is not a date of the form 2027-03-31`);
+  }
+  return ms / 1000 / DAY;
+}
+
+/** CST day number → "2027-03-31". */
+export function isoFromDay(day: number | bigint): string {
+  return new Date(Number(day) * DAY * 1000).toISOString().slice(0, 10);
+}
+
+export function parseBillType(name: string): BillType {
+  const aliases: Record<string, BillType> = {
+    bank: BillType.BankAcceptance,
+    bankacceptance: BillType.BankAcceptance,
+    finance: BillType.FinanceCompanyAcceptance,
+    financecompany: BillType.FinanceCompanyAcceptance,
+    financecompanyacceptance: BillType.FinanceCompanyAcceptance,
+    commercial: BillType.CommercialAcceptance,
+    commercialacceptance: BillType.CommercialAcceptance,
+  };
+  const type = aliases[name.trim().toLowerCase().replace(/[-_ ]/g, "")];
+  if (type === undefined) throw new Error(`unknown bill type "${name}" (use bank, finance or commercial)`);
+  return type;
+}
+
+export interface IssueInput {
+  billType: BillType;
+  acceptor: string;
+  payee: string;
+  /** Face amount in fen. */
+  face: bigint;
+  maturityDay: number;
+  /** The trade background document (contract, invoice); only its hash goes on chain. */
+  tradeBackground: string;
+  notTransferable?: boolean;
+  splittable?: boolean;
+}
+
+/** The drawer (`ledger`'s signer) issues a bill; returns its id. */
+export async function issueBill(ledger: BillLedger, input: IssueInput) {
+  const tx = await ledger.issue({
+    billType: input.billType,
+    acceptor: input.acceptor,
+    payee: input.payee,
+    face: input.face,
+    maturityDay: input.maturityDay,
+    tradeHash: ethers.id(input.tradeBackground),
+    notTransferable: input.notTransferable ?? false,
+    splittable: input.splittable ?? true,
+  });
+  const receipt = await tx.wait();
+  const event = receipt!.logs
+    .map((log) => ledger.interface.parseLog(log))
+    .find((parsed) => parsed?.name === "BillIssued");
+  return { billId: event!.args.billId as bigint, receipt };
+}
+
+const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
+
+export const presentForAcceptance = (ledger: BillLedger, billId: bigint) => mined(ledger.presentForAcceptance(billId));
+export const presentForReceipt = (ledger: BillLedger, billId: bigint) => mined(ledger.presentForReceipt(billId));
+export const endorse = (
+  ledger: BillLedger,
+  billId: bigint,
+  start: bigint,
+  amount: bigint,
+  endorsee: string,
+  noRecourse = false,
+) => mined(ledger.endorse(billId, start, amount, endorsee, noRecourse));
+export const pledge = (ledger: BillLedger, billId: bigint, start: bigint, amount: bigint, creditor: string) =>
+  mined(ledger.pledge(billId, start, amount, creditor));
+export const requestGuarantee = (
+  ledger: BillLedger,
+  billId: bigint,
+  start: bigint,
+  amount: bigint,
+  guarantor: string,
+) => mined(ledger.requestGuarantee(billId, start, amount, guarantor));
+export const sign = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.sign(billId, start));
+export const reject = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.reject(billId, start));
+export const withdraw = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.withdraw(billId, start));
+export const clear = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.clear(billId, start));
+export const releasePledge = (ledger: BillLedger, billId: bigint, start: bigint) =>
+  mined(ledger.releasePledge(billId, start));
+export const freezeRange = (ledger: BillLedger, billId: bigint, start: bigint, amount: bigint) =>
+  mined(ledger.freeze(billId, start, amount));
+export const unfreezeRange = (ledger: BillLedger, billId: bigint, start: bigint) =>
+  mined(ledger.unfreeze(billId, start));
+
+export interface RangeView {
+  billId: bigint;
+  start: bigint;
+  end: bigint;
+  units: bigint;
+  holder: string;
+  state: string;
+  pendingAct: string;
+  counterparty: string;
+  deadline: bigint;
+}
+
+type RangeResult = Awaited<ReturnType<BillLedger["rangeAt"]>>;
+
+export function toRangeView(r: RangeResult): RangeView {
+  return {
+    billId: r.billId,
+    start: r.start,
+    end: r.end,
+    units: r.end - r.start + 1n,
+    holder: r.holder,
+    state: RangeState[Number(r.state)],
+    pendingAct: Act[Number(r.pendingAct)],
+    counterparty: r.counterparty,
+    deadline: r.deadline,
+  };
+}
+
+/** Every range of a bill, in unit order (follows the ledger's pages). */
+export async function rangesOfBill(ledger: BillLedger, billId: bigint, pageSize = 100n): Promise<RangeView[]> {
+  const out: RangeView[] = [];
+  let cursor = 1n;
+  while (cursor !== 0n) {
+    const [page, next] = await ledger.rangesOfBill(billId, cursor, pageSize);
+    out.push(...page.map(toRangeView));
+    cursor = next;
+  }
+  return out;
+}
+
+/** Every range `holder` holds, scanning the ledger `billsPerPage` bills per call. */
+export async function rangesOf(ledger: BillLedger, holder: string, billsPerPage = 500n): Promise<RangeView[]> {
+  const out: RangeView[] = [];
+  let cursor = 1n;
+  while (cursor !== 0n) {
+    const [page, next] = await ledger.rangesOf(holder, cursor, billsPerPage);
+    out.push(...page.map(toRangeView));
+    cursor = next;
+  }
+  return out;
+}
+
+/** Every event of the ledger about `billId`, parsed, in chain order. */
+async function billEvents(ledger: BillLedger, billId: bigint) {
+  const logs = await ledger.runner!.provider!.getLogs({
+    address: await ledger.getAddress(),
+    topics: [null, ethers.toBeHex(billId, 32)],
+    fromBlock: 0,
+  });
+  return logs.map((log) => ({ log, parsed: ledger.interface.parseLog(log)! }));
+}
+
+export interface BillView {
+  billId: bigint;
+  billType: string;
+  drawer: string;
+  acceptor: string;
+  payee: string;
+  face: bigint;
+  issueDate: string;
+  maturityDate: string;
+  tradeHash: string;
+  notTransferable: boolean;
+  splittable: boolean;
+  ranges: RangeView[];
+  history: { block: number; event: string; args: Record<string, string> }[];
+}
+
+/** A bill's terms, its ranges and the history of every act on it, from the ledger's events. */
+export async function showBill(ledger: BillLedger, billId: bigint): Promise<BillView> {
+  const terms = await ledger.bill(billId);
+  const history = (await billEvents(ledger, billId)).map(({ log, parsed }) => {
+    const args: Record<string, string> = {};
+    parsed.fragment.inputs.forEach((input, i) => {
+      if (input.name !== "billId") args[input.name] = String(parsed.args[i]);
+    });
+    return { block: log.blockNumber, event: parsed.name, args };
+  });
+  return {
+    billId,
+    billType: BillType[Number(terms.billType)],
+    drawer: terms.drawer,
+    acceptor: terms.acceptor,
+    payee: terms.payee,
+    face: terms.face,
+    issueDate: isoFromDay(terms.issueDay),
+    maturityDate: isoFromDay(terms.maturityDay),
+    tradeHash: terms.tradeHash,
+    notTransferable: terms.notTransferable,
+    splittable: terms.splittable,
+    ranges: await rangesOfBill(ledger, billId),
+    history,
+  };
+}
+
+export interface ChainLink {
+  kind: LinkKind;
+  party: string;
+  noRecourse: boolean;
+}
+
+/**
+ * The liability chain of the range of `billId` starting at `start`, rebuilt from the ledger's events (endorsements,
+ * guarantees, splits) and checked against the commitment the ledger keeps for the range.
+ */
+export async function liabilityChain(ledger: BillLedger, billId: bigint, start: bigint): Promise<ChainLink[]> {
+  const chains = new Map<bigint, ChainLink[]>([[1n, []]]);
+  // Positional arguments: RangeSplit(billId, start, at), Endorsed(billId, start, endorser, endorsee, noRecourse),
+  // Guaranteed(billId, start, guarantor).
+  for (const { parsed } of await billEvents(ledger, billId)) {
+    const a = parsed.args;
+    if (parsed.name === "RangeSplit") {
+      chains.set(a[2] as bigint, [...(chains.get(a[1] as bigint) ?? [])]);
+    } else if (parsed.name === "Endorsed") {
+      chains
+        .get(a[1] as bigint)!
+        .push({ kind: LinkKind.Endorsement, party: a[2] as string, noRecourse: a[4] as boolean });
+    } else if (parsed.name === "Guaranteed") {
+      chains.get(a[1] as bigint)!.push({ kind: LinkKind.Guarantee, party: a[2] as string, noRecourse: false });
+    }
+  }
+  const links = chains.get(start) ?? [];
+  const range = await ledger.rangeAt(billId, start);
+  const commitment = await ledger.chainOf(billId, links);
+  if (commitment !== range.chain) {
+    throw new Error(`the events do not rebuild the liability chain of bill ${billId} range ${start}`);
+  }
+  return links;
+}
