@@ -10,7 +10,8 @@ import type { ContractTransactionResponse } from "ethers";
 import { EntityKind, registerEntity } from "../tasks/lib/identity";
 import { fundedPlatform } from "../test/fixtures/platform";
 import { billsPlatform } from "../test/fixtures/bills";
-import { BillType, cstDayOf } from "../tasks/lib/bills";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { BillType, cstDayOf, startOfCstDay } from "../tasks/lib/bills";
 
 type Figures = Record<string, number>;
 
@@ -87,9 +88,9 @@ async function measureBills(figures: Figures) {
     const gas = await sumGas(
       () => ledger.connect(x).issue(params(payee.address)),
       () => ledger.connect(x).presentForAcceptance(id),
-      () => ledger.connect(bankA).sign(id, 1),
+      async () => ledger.connect(bankA).sign(id, 1, await ledger.applicationTerms(id, 1)),
       () => ledger.connect(x).presentForReceipt(id),
-      () => ledger.connect(payee).sign(id, 1),
+      async () => ledger.connect(payee).sign(id, 1, await ledger.applicationTerms(id, 1)),
     );
     return { id, gas };
   };
@@ -99,11 +100,20 @@ async function measureBills(figures: Figures) {
   await lifeOf(z);
   figures["bill.endorse.whole"] = await sumGas(
     () => ledger.connect(y).endorse(first.id, 1, 120_000_000n, z.address, false),
-    () => ledger.connect(z).sign(first.id, 1),
+    async () => ledger.connect(z).sign(first.id, 1, await ledger.applicationTerms(first.id, 1)),
   );
   figures["bill.endorse.partial"] = await sumGas(
     () => ledger.connect(z).endorse(first.id, 1, 20_000_000n, y.address, false),
-    () => ledger.connect(y).sign(first.id, 1),
+    async () => ledger.connect(y).sign(first.id, 1, await ledger.applicationTerms(first.id, 1)),
+  );
+
+  // Present + pay at maturity, the acceptor already approved: Y's range (its holding after the partial endorsement).
+  await gasOf(suite.digitalCurrency.connect(bankA).approve(await suite.billPayments.getAddress(), 120_000_000n));
+  await time.increaseTo(startOfCstDay(today + 90) + 3600);
+  const start = 1n;
+  figures["bill.presentAndPay"] = await sumGas(
+    () => suite.billPayments.connect(y).presentForPayment(first.id, start),
+    () => suite.billPayments.connect(bankA).pay(first.id, start),
   );
 
   const [deployer, , , , , holder] = await hre.ethers.getSigners();

@@ -1,12 +1,15 @@
 /**
  * The platform's story on the in-process Hardhat network: deploy, verify the cast once, issue and move money,
  * refuse an unverified wallet, freeze part of an account, redeem; then a bill's life: issue, acceptance,
- * receipt, partial endorsement, pledge and release. Run with `npm run demo`.
+ * receipt, partial endorsement, pledge and release, a dishonoured bill with recourse twice back along the chain,
+ * and payment at maturity. Run with `npm run demo`.
  */
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import PlatformModule from "../ignition/modules/Platform";
-import type { BillLedger, DigitalCurrency, IdentityRegistry } from "../typechain-types";
+import type { BillLedger, BillPayments, DigitalCurrency, IdentityRegistry } from "../typechain-types";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { claimRecourse, dishonour, payBill, payRecourse, presentForPayment } from "../tasks/lib/payments";
 import { balanceOf, burn, freeze, mint, transfer, unfreeze } from "../tasks/lib/cash";
 import { describeError } from "../tasks/lib/errors";
 import { EntityKind, registerEntity, showIdentity } from "../tasks/lib/identity";
@@ -25,6 +28,7 @@ import {
   rangesOfBill,
   releasePledge,
   sign,
+  startOfCstDay,
 } from "../tasks/lib/bills";
 import { table } from "../tasks/lib/output";
 
@@ -35,7 +39,7 @@ function heading(text: string) {
 }
 
 async function main() {
-  const [operator, centralBank, bankA, bankB, enterpriseX, enterpriseY, regulator, stranger, enterpriseZ] =
+  const [operator, centralBank, bankA, bankB, enterpriseX, enterpriseY, regulator, stranger, enterpriseZ, enterpriseW] =
     await hre.ethers.getSigners();
   const cast: [string, HardhatEthersSigner][] = [
     ["central bank", centralBank],
@@ -57,11 +61,17 @@ async function main() {
       },
       BillLedger: { admin: operator.address, pauser: operator.address, regulator: regulator.address },
     },
-  })) as unknown as { identityRegistry: IdentityRegistry; digitalCurrency: DigitalCurrency; billLedger: BillLedger };
+  })) as unknown as {
+    identityRegistry: IdentityRegistry;
+    digitalCurrency: DigitalCurrency;
+    billLedger: BillLedger;
+    billPayments: BillPayments;
+  };
   const registry = deployed.identityRegistry;
   const cash = deployed.digitalCurrency;
   const ledger = deployed.billLedger;
-  const interfaces = [registry.interface, cash.interface, ledger.interface];
+  const payments = deployed.billPayments;
+  const interfaces = [registry.interface, cash.interface, ledger.interface, payments.interface];
   console.log(`identity registry  ${await registry.getAddress()}`);
   console.log(
     `digital currency   ${await cash.getAddress()}  (${await cash.name()}, ${await cash.decimals()} decimals)`,
@@ -105,10 +115,11 @@ async function main() {
   await register(bankA, "91310000100000000B", EntityKind.Bank, bankB);
   await register(bankA, "91440300MA5XXXXXX1", EntityKind.Enterprise, enterpriseX);
   await register(bankA, "11100000000000001R", EntityKind.Regulator, regulator);
-  console.log("...and bank B verifies bank A, enterprise Y and enterprise Z");
+  console.log("...and bank B verifies bank A, enterprise Y and enterprise Z; bank A also verifies enterprise W");
   await register(bankB, "91110000100000000A", EntityKind.Bank, bankA);
   await register(bankB, "91330100MA2YYYYYY2", EntityKind.Enterprise, enterpriseY);
   await register(bankB, "91440300MA5ZZZZZZ3", EntityKind.Enterprise, enterpriseZ);
+  await register(bankA, "91320500MA1WWWWWW4", EntityKind.Enterprise, enterpriseW);
 
   heading("3. Bank B onboards enterprise X, relying on bank A's KYC");
   const x = await showIdentity(registry.connect(bankB), enterpriseX.address);
@@ -163,6 +174,7 @@ async function main() {
     [enterpriseZ.address, "enterprise Z"],
     [bankA.address, "bank A"],
     [bankB.address, "bank B"],
+    [enterpriseW.address, "enterprise W"],
   ]);
   const nameOf = (address: string) => names.get(address) ?? address;
   const showRanges = async (billId: bigint) => {
@@ -232,6 +244,74 @@ async function main() {
     "Z's range, liable parties: drawer X, acceptor bank A, then " +
       chain.map((l) => `${LinkKind[l.kind].toLowerCase()} by ${nameOf(l.party)}`).join(", ") +
       " (rebuilt from events, checked against the ledger's commitment)",
+  );
+
+  heading(
+    "13. A second bill: W draws and accepts its own commercial bill of CNY 100,000.00 to X; X endorses to Y, Y to Z",
+  );
+  const { billId: bill2 } = await issueBill(ledger.connect(enterpriseW), {
+    billType: BillType.CommercialAcceptance,
+    acceptor: enterpriseW.address,
+    payee: enterpriseX.address,
+    face: 100_000_00n,
+    maturityDay: today + 30,
+    tradeBackground: "supply contract SC-2026-077",
+  });
+  await presentForAcceptance(ledger.connect(enterpriseW), bill2);
+  await sign(ledger.connect(enterpriseW), bill2, 1n);
+  await presentForReceipt(ledger.connect(enterpriseW), bill2);
+  await sign(ledger.connect(enterpriseX), bill2, 1n);
+  for (const [from, to] of [
+    [enterpriseX, enterpriseY],
+    [enterpriseY, enterpriseZ],
+  ]) {
+    await endorse(ledger.connect(from), bill2, 1n, 100_000_00n, to.address);
+    await sign(ledger.connect(to), bill2, 1n);
+  }
+  await showRanges(bill2);
+
+  const cashRows = async (...who: HardhatEthersSigner[]) => {
+    const rows = [];
+    for (const w of who) rows.push({ holder: nameOf(w.address), balance: formatCny(await cash.balanceOf(w.address)) });
+    console.log(table(rows));
+  };
+
+  heading(`14. ${isoFromDay(today + 30)}, maturity of bill ${bill2}: Z presents, W dishonours (reason 1: no funds)`);
+  await time.increaseTo(startOfCstDay(today + 30) + 10 * 3600);
+  await presentForPayment(payments.connect(enterpriseZ), bill2, 1n);
+  await dishonour(payments.connect(enterpriseW), bill2, 1n, 1);
+  await showRanges(bill2);
+
+  heading("15. Recourse, twice back along the chain: Z claims from Y five days later, then Y from X");
+  await time.increase(5 * 86_400);
+  await claimRecourse(payments.connect(enterpriseZ), ledger, bill2, 1n, enterpriseY.address);
+  const owed = await payments.recourseAmount(bill2, 100_000_00n, (await time.latest()) + 1);
+  console.log(`Y owes ${formatCny(owed)}: face 100,000.00 + 5 days at 4.35% a year, act/360, rounded up`);
+  await cashRows(enterpriseY, enterpriseZ);
+  await payRecourse(payments.connect(enterpriseY), ledger, cash.connect(enterpriseY), bill2, 1n);
+  console.log("Y pays Z and takes the range, in one transaction:");
+  await cashRows(enterpriseY, enterpriseZ);
+  await showRanges(bill2);
+  await refused("Y claiming from Z, which is later in the chain", () =>
+    claimRecourse(payments.connect(enterpriseY), ledger, bill2, 1n, enterpriseZ.address),
+  );
+  await claimRecourse(payments.connect(enterpriseY), ledger, bill2, 1n, enterpriseX.address);
+  await payRecourse(payments.connect(enterpriseX), ledger, cash.connect(enterpriseX), bill2, 1n);
+  console.log("X pays Y and takes the range; X may still claim from the drawer and acceptor, W:");
+  await cashRows(enterpriseX, enterpriseY);
+  await showRanges(bill2);
+
+  heading(`16. ${isoFromDay(today + 90)}, maturity of bill ${billId}: Z and Y present, bank A pays both (DvP)`);
+  await time.increaseTo(startOfCstDay(today + 90) + 10 * 3600);
+  await cashRows(bankA, enterpriseZ, enterpriseY);
+  await presentForPayment(payments.connect(enterpriseZ), billId, 1n);
+  await presentForPayment(payments.connect(enterpriseY), billId, rest);
+  await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, 1n);
+  await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, rest);
+  await cashRows(bankA, enterpriseZ, enterpriseY);
+  await showRanges(billId);
+  await refused("bank A paying Z's range a second time", () =>
+    payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, 1n),
   );
 }
 

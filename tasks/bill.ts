@@ -20,16 +20,31 @@ import {
   type RangeView,
 } from "./lib/bills";
 import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
+import type { Platform } from "./lib/deployment";
+import {
+  claimRecourse,
+  declareDishonoured,
+  dishonour,
+  payBill,
+  payRecourse,
+  presentForPayment,
+  withdrawClaim,
+} from "./lib/payments";
 import { formatCny, parseCny } from "./lib/money";
 import { table } from "./lib/output";
 import type { BillLedger } from "../typechain-types";
 
-const bill = scope("bill", "Bills: issue, present, endorse, pledge, guarantee, answer, freeze, show, list");
+const bill = scope(
+  "bill",
+  "Bills: issue, present, endorse, pledge, guarantee, answer, freeze, pay, dishonour, recourse, show, list",
+);
 
 interface RangeArgs extends CommonArgs {
   bill: string;
   start: string;
 }
+
+const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
 
 const rangeRows = (ranges: RangeView[]) =>
   table(
@@ -204,7 +219,7 @@ commonParams(bill.task("show", "A bill's terms, ranges and history").addParam("b
     runCommand(
       hre,
       args,
-      ({ billLedger }) => showBill(billLedger, BigInt(args.bill)),
+      ({ billLedger, billPayments }) => showBill(billLedger, BigInt(args.bill), billPayments),
       (b) =>
         [
           table([
@@ -238,4 +253,71 @@ commonParams(bill.task("show", "A bill's terms, ranges and history").addParam("b
 commonParams(bill.task("list", "The ranges a wallet holds").addParam("holder", "wallet")).setAction(
   async (args: CommonArgs & { holder: string }, hre) =>
     runCommand(hre, args, ({ billLedger }) => rangesOf(billLedger, args.holder), rangeRows),
+);
+
+const paymentTask = (
+  name: string,
+  description: string,
+  act: (platform: Platform, billId: bigint, start: bigint, args: Record<string, string>) => Promise<unknown>,
+  extra: [string, string][] = [],
+) => {
+  let t = bill.task(name, description).addParam("bill", "bill id").addParam("start", "first unit of the range");
+  for (const [param, text] of extra) t = t.addParam(param, text);
+  commonParams(t).setAction(async (args: RangeArgs & Record<string, string>, hre) =>
+    runCommand(
+      hre,
+      args,
+      (platform) => act(platform, BigInt(args.bill), BigInt(args.start), args),
+      done(`${name}: bill ${args.bill} range from ${args.start}`),
+    ),
+  );
+};
+
+paymentTask("present-payment", "Present your range for payment, from the maturity day (holder)", (p, id, s) =>
+  presentForPayment(p.billPayments, id, s),
+);
+paymentTask("pay", "Pay a presented range: approves and pays its face amount (acceptor)", (p, id, s) =>
+  payBill(p.billPayments, p.billLedger, p.digitalCurrency, id, s),
+);
+paymentTask(
+  "dishonour",
+  "Refuse to pay a presented range (acceptor)",
+  (p, id, s, args) => dishonour(p.billPayments, id, s, Number(args.reason)),
+  [["reason", "reason code, 1-255 (0 is reserved for no answer)"]],
+);
+paymentTask(
+  "declare-dishonour",
+  "Declare a range dishonoured after the acceptor's answer window (holder)",
+  (p, id, s) => declareDishonoured(p.billPayments, id, s),
+);
+paymentTask(
+  "claim",
+  "Claim recourse from a liable party; the chain is rebuilt from events (holder of a dishonoured range)",
+  (p, id, s, args) => claimRecourse(p.billPayments, p.billLedger, id, s, args.target),
+  [["target", "the liable party's wallet"]],
+);
+paymentTask("pay-claim", "Pay the recourse claimed from you and take the range (the claimed party)", (p, id, s) =>
+  payRecourse(p.billPayments, p.billLedger, p.digitalCurrency, id, s),
+);
+paymentTask("withdraw-claim", "Withdraw your pending recourse claim (holder)", (p, id, s) =>
+  withdrawClaim(p.billPayments, id, s),
+);
+paymentTask(
+  "dishonour-bankrupt",
+  "Treat your range as dishonoured because its acceptor is flagged bankrupt, before maturity if need be (holder)",
+  (p, id, s) => mined(p.billPayments.dishonourForBankruptcy(id, s)),
+);
+
+commonParams(
+  bill
+    .task("set-bankrupt", "Flag an acceptor bankrupt by court ruling, or lift it with --lift (ledger admin)")
+    .addParam("acceptor", "acceptor wallet")
+    .addFlag("lift", "lift the flag"),
+).setAction(async (args: CommonArgs & { acceptor: string; lift: boolean }, hre) =>
+  runCommand(
+    hre,
+    args,
+    async ({ billLedger }) => mined(billLedger.setAcceptorBankrupt(args.acceptor, !args.lift)),
+    done(`${args.lift ? "lifted the bankruptcy flag of" : "flagged bankrupt:"} ${args.acceptor}`),
+  ),
 );

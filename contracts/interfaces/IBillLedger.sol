@@ -119,11 +119,13 @@ interface IBillLedger is IIdentitySubscriber {
     /// @notice Platform-wide rules that the admin may change.
     /// @param maxTenorMonths longest time from issue to maturity
     /// @param presentationDays days from maturity within which a holder presents for payment
-    /// @param answerWindow seconds a counterparty has to answer an application
+    /// @param answerWindow seconds a counterparty has to answer an application (or the acceptor a presentment)
+    /// @param recourseRateBps yearly interest on a recourse claim, in basis points, counted act/360 from maturity
     struct Settings {
         uint8 maxTenorMonths;
         uint16 presentationDays;
         uint32 answerWindow;
+        uint16 recourseRateBps;
     }
 
     /// @notice `account` is not verified in the identity registry now.
@@ -152,7 +154,8 @@ interface IBillLedger is IIdentitySubscriber {
     error BillWrongState(uint256 billId, uint48 start, RangeState state, RangeState expected);
     /// @notice `amount` units cannot be taken from the holding [start, end].
     error BillInvalidAmount(uint256 billId, uint48 start, uint48 end, uint48 amount);
-    /// @notice The bill was issued as not splittable: acts take whole holdings only.
+    /// @notice The act must take the whole holding: the bill was issued as not splittable, or the range is in a
+    /// state that moves as a whole (issued, accepted, presented, dishonoured).
     error BillNotSplittable(uint256 billId);
     /// @notice The drawer marked the bill not transferable: no endorsement, no pledge.
     error BillNotTransferable(uint256 billId);
@@ -160,6 +163,8 @@ interface IBillLedger is IIdentitySubscriber {
     error BillMatured(uint256 billId, uint32 maturityDay);
     /// @notice The application's answer deadline passed at `deadline`.
     error BillApplicationExpired(uint256 billId, uint48 start, uint40 deadline);
+    /// @notice The pending application is not the one the counterparty committed to.
+    error BillApplicationChanged(uint256 billId, uint48 start);
     /// @notice The application can be cleared out only from `deadline`.
     error BillApplicationPending(uint256 billId, uint48 start, uint40 deadline);
     /// @notice The ledger is paused.
@@ -222,8 +227,11 @@ interface IBillLedger is IIdentitySubscriber {
     event Paused(address account);
     /// @notice `account` let acts happen again.
     event Unpaused(address account);
+    /// @notice The admin flagged `acceptor` bankrupt (or lifted the flag): its bills may be dishonoured before
+    /// maturity.
+    event AcceptorBankruptcySet(address indexed acceptor, bool bankrupt);
     /// @notice The settings changed.
-    event SettingsChanged(uint8 maxTenorMonths, uint16 presentationDays, uint32 answerWindow);
+    event SettingsChanged(uint8 maxTenorMonths, uint16 presentationDays, uint32 answerWindow, uint16 recourseRateBps);
 
     /// @notice Draws a bill; the caller is the drawer, today is the issue day.
     function issue(IssueParams calldata params) external returns (uint256 billId);
@@ -243,8 +251,9 @@ interface IBillLedger is IIdentitySubscriber {
     /// @notice The holder asks `guarantor` to guarantee the first `amount` units of its holding at `start`.
     function requestGuarantee(uint256 billId, uint48 start, uint48 amount, address guarantor) external;
 
-    /// @notice The counterparty of the pending application on the range signs it.
-    function sign(uint256 billId, uint48 start) external;
+    /// @notice The counterparty of the pending application on the range signs it, committing to the terms it saw
+    /// (`applicationTerms`): an application withdrawn and made again with other terms is not signed by mistake.
+    function sign(uint256 billId, uint48 start, bytes32 expectedTerms) external;
 
     /// @notice The counterparty of the pending application on the range rejects it.
     function reject(uint256 billId, uint48 start) external;
@@ -265,7 +274,8 @@ interface IBillLedger is IIdentitySubscriber {
     /// @notice Lifts the freeze of a range. Regulator only.
     function unfreeze(uint256 billId, uint48 start) external;
 
-    /// @notice Stops every act. Pauser only.
+    /// @notice Stops every act that issues, applies, signs or settles. Ending an application (reject, withdraw,
+    /// clear) and releasing a pledge stay possible, so that nothing is left locked by a pause. Pauser only.
     function pause() external;
 
     /// @notice Lets acts happen again. Pauser only.
@@ -273,6 +283,25 @@ interface IBillLedger is IIdentitySubscriber {
 
     /// @notice Changes the platform rules. Admin only.
     function setSettings(Settings calldata settings) external;
+
+    /// @notice Flags `acceptor` bankrupt (by court ruling), or lifts the flag. Admin only.
+    function setAcceptorBankrupt(address acceptor, bool bankrupt) external;
+
+    /// @notice Whether `acceptor` is flagged bankrupt.
+    function isAcceptorBankrupt(address acceptor) external view returns (bool);
+
+    /// @notice For a platform contract that settles bills (payment at maturity, recourse, later DvP): checks that
+    /// the range at `start` has `holder` and `state`, then gives it `newHolder`, `newState` and `newChain`. A new
+    /// holder must be verified. Operator only.
+    function settleRange(
+        uint256 billId,
+        uint48 start,
+        address holder,
+        RangeState state,
+        address newHolder,
+        RangeState newState,
+        uint96 newChain
+    ) external;
 
     /// @notice The terms of `billId`.
     function bill(uint256 billId) external view returns (Bill memory);
@@ -291,19 +320,22 @@ interface IBillLedger is IIdentitySubscriber {
         uint256 limit
     ) external view returns (Range[] memory page, uint48 next);
 
-    /// @notice The ranges held by `holder` among the bills `fromBillId` .. `fromBillId + billLimit − 1`, in bill
-    /// and unit order; `nextBillId` is where the next page starts (`fromBillId` itself if `billLimit` is 0), 0 at
-    /// the end. Redeemed ranges are not listed.
-    /// Each page reads every range of `billLimit` bills: pick a limit that keeps a call within the node's gas
-    /// cap (see the README for the measured cost per bill).
+    /// @notice The ranges held by `holder` among the next `maxRanges` ranges of the ledger, in bill and unit
+    /// order from `cursor` (0 for the first page; else `billId << 48 | start` of a range, as returned in
+    /// `nextCursor`, which is 0 at the end). Each page reads at most `maxRanges` ranges, so its cost is bounded
+    /// however the bills are split. Redeemed ranges are not listed.
     function rangesOf(
         address holder,
-        uint256 fromBillId,
-        uint256 billLimit
-    ) external view returns (Range[] memory page, uint256 nextBillId);
+        uint256 cursor,
+        uint256 maxRanges
+    ) external view returns (Range[] memory page, uint256 nextCursor);
 
     /// @notice The commitment to the liability chain `links` of a range of `billId`, starting from issue.
     function chainOf(uint256 billId, Link[] calldata links) external pure returns (uint96);
+
+    /// @notice The hash of the pending application on the range (act, part, applicant, counterparty, mark,
+    /// deadline) that `sign` must be given; zero if nothing is pending.
+    function applicationTerms(uint256 billId, uint48 start) external view returns (bytes32);
 
     /// @notice The platform rules in force.
     function settings() external view returns (Settings memory);

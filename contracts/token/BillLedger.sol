@@ -46,11 +46,14 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice Pauses and unpauses every act.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Platform contracts that settle bills (payment at maturity, recourse) through `settleRange`.
+    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
 
     mapping(uint256 billId => BillRecord) private _bills;
     mapping(uint96 key => RangeRecord) private _ranges;
     uint48 private _billCount;
     Settings private _settings;
+    mapping(address acceptor => bool) private _bankrupt;
 
     /// @param registry the shared identity registry
     /// @param initialAdminDelay seconds a new admin must wait before accepting the role
@@ -169,11 +172,12 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     }
 
     /// @inheritdoc IBillLedger
-    function sign(uint256 billId, uint48 start) external {
+    function sign(uint256 billId, uint48 start, bytes32 expectedTerms) external {
         GateState memory gate = _openGate();
         RangeRecord storage range = _lockedRange(billId, start);
         address counterparty = range.counterparty;
         if (msg.sender != counterparty) revert BillNotEntitled(billId, start, msg.sender);
+        if (_termsOf(billId, start, range) != expectedTerms) revert BillApplicationChanged(billId, start);
         uint40 deadline = range.deadline;
         if (block.timestamp >= deadline) revert BillApplicationExpired(billId, start, deadline);
         address holder = range.holder;
@@ -252,8 +256,9 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
             _endApplication(billId, start, range);
             state = range.state;
         }
-        // Issued and accepted bills move as a whole until the payee receives them.
-        bool divisible = record.splittable && state != RangeState.Issued && state != RangeState.Accepted;
+        // Only circulating and pledged holdings split: an issued or accepted bill moves as a whole until the payee
+        // receives it, and a presented or dishonoured range carries its presentment (BillPayments) under its start.
+        bool divisible = record.splittable && (state == RangeState.Circulating || state == RangeState.Pledged);
         _takePart(billId, start, range, amount, divisible);
         range.priorState = state;
         range.state = RangeState.Frozen;
@@ -286,6 +291,42 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     /// @inheritdoc IBillLedger
     function setSettings(Settings calldata newSettings) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setSettings(newSettings);
+    }
+
+    /// @inheritdoc IBillLedger
+    function setAcceptorBankrupt(address acceptor, bool bankrupt) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (acceptor == address(0)) revert BillInvalidParty(acceptor);
+        _bankrupt[acceptor] = bankrupt;
+        emit AcceptorBankruptcySet(acceptor, bankrupt);
+    }
+
+    /// @inheritdoc IBillLedger
+    function isAcceptorBankrupt(address acceptor) external view returns (bool) {
+        return _bankrupt[acceptor];
+    }
+
+    /// @inheritdoc IBillLedger
+    function settleRange(
+        uint256 billId,
+        uint48 start,
+        address holder,
+        RangeState state,
+        address newHolder,
+        RangeState newState,
+        uint96 newChain
+    ) external onlyRole(OPERATOR_ROLE) {
+        GateState memory gate = _openGate();
+        RangeRecord storage range = _rangeOf(billId, start);
+        if (range.holder != holder) revert BillNotEntitled(billId, start, holder);
+        _checkState(billId, start, range.state, state);
+        if (newHolder != holder) {
+            (IIdentityRegistry.EntityKind kind, ) = _kindsIfVerified(gate, newHolder, address(0));
+            _checkParty(newHolder, kind);
+            range.holder = newHolder;
+        }
+        range.state = newState;
+        range.chain = newChain;
+        _emitUpdated(billId, start, range);
     }
 
     /// @inheritdoc IBillLedger
@@ -343,24 +384,14 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     /// @inheritdoc IBillLedger
     function rangesOf(
         address holder,
-        uint256 fromBillId,
-        uint256 billLimit
-    ) external view returns (Range[] memory page, uint256 nextBillId) {
-        uint256 total = _billCount;
-        uint256 first = fromBillId == 0 ? 1 : fromBillId;
-        if (first > total) return (page, 0);
-        if (billLimit == 0) return (page, first);
-        uint256 last = total - first < billLimit ? total : first + billLimit - 1;
-        uint256 count = 0;
-        for (uint256 billId = first; billId <= last; ++billId) {
-            count += _scan(billId, holder, page, 0);
-        }
-        page = new Range[](count);
-        uint256 filled = 0;
-        for (uint256 billId = first; billId <= last; ++billId) {
-            filled += _scan(billId, holder, page, filled);
-        }
-        nextBillId = last < total ? last + 1 : 0;
+        uint256 cursor,
+        uint256 maxRanges
+    ) external view returns (Range[] memory page, uint256 nextCursor) {
+        uint256 billId = cursor == 0 ? 1 : cursor >> 48;
+        uint256 start = cursor == 0 ? 1 : uint48(cursor);
+        (uint256 found, ) = _walk(holder, billId, start, maxRanges, page);
+        page = new Range[](found);
+        (, nextCursor) = _walk(holder, billId, start, maxRanges, page);
     }
 
     /// @inheritdoc IBillLedger
@@ -369,6 +400,14 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         for (uint256 i = 0; i < links.length; ++i) {
             chain = _nextChain(chain, links[i].kind, links[i].party, links[i].noRecourse);
         }
+    }
+
+    /// @inheritdoc IBillLedger
+    function applicationTerms(uint256 billId, uint48 start) external view returns (bytes32) {
+        if (billId > type(uint48).max) return bytes32(0);
+        RangeRecord storage range = _ranges[_key(billId, start)];
+        if (range.state != RangeState.Locked) return bytes32(0);
+        return _termsOf(billId, start, range);
     }
 
     /// @inheritdoc IBillLedger
@@ -455,25 +494,61 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
             newSettings.presentationDays == 0 ||
             newSettings.presentationDays > 366 ||
             newSettings.answerWindow < 1 hours ||
-            newSettings.answerWindow > 366 days
+            newSettings.answerWindow > 366 days ||
+            newSettings.recourseRateBps > 10_000
         ) revert BillInvalidSettings();
         _settings = newSettings;
-        emit SettingsChanged(newSettings.maxTenorMonths, newSettings.presentationDays, newSettings.answerWindow);
+        emit SettingsChanged(
+            newSettings.maxTenorMonths,
+            newSettings.presentationDays,
+            newSettings.answerWindow,
+            newSettings.recourseRateBps
+        );
     }
 
-    /// @dev Counts the ranges of `billId` held by `holder` (redeemed ones aside) and, if `page` has room, copies
-    /// them into it from index `at`.
-    function _scan(uint256 billId, address holder, Range[] memory page, uint256 at) private view returns (uint256 n) {
-        uint256 face = _bills[billId].face;
-        uint256 start = 1;
-        while (start <= face) {
-            RangeRecord storage range = _ranges[_key(billId, uint48(start))];
+    /// @dev Examines up to `maxRanges` ranges in bill and unit order from (billId, start), counting those held by
+    /// `holder` (redeemed ones aside) and copying them into `page` while it has room.
+    function _walk(
+        address holder,
+        uint256 billId,
+        uint256 start,
+        uint256 maxRanges,
+        Range[] memory page
+    ) private view returns (uint256 found, uint256 nextCursor) {
+        uint256 total = _billCount;
+        uint256 face = billId <= total ? _bills[billId].face : 0;
+        for (uint256 seen = 0; seen < maxRanges && billId <= total; ++seen) {
+            // Cannot truncate: start <= face, a uint48.
+            RangeRecord storage range = _rangeOf(billId, uint48(start));
             if (range.holder == holder && range.state != RangeState.Redeemed) {
-                if (at + n < page.length) page[at + n] = _view(billId, uint48(start), range);
-                ++n;
+                if (found < page.length) page[found] = _view(billId, uint48(start), range);
+                ++found;
             }
             start = uint256(range.end) + 1;
+            if (start > face) {
+                ++billId;
+                start = 1;
+                face = billId <= total ? _bills[billId].face : 0;
+            }
         }
+        nextCursor = billId <= total ? (billId << 48) | start : 0;
+    }
+
+    /// @dev The hash a counterparty signs: everything the pending application would do.
+    function _termsOf(uint256 billId, uint48 start, RangeRecord storage range) private view returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    billId,
+                    start,
+                    range.end,
+                    range.pendingAct,
+                    range.holder,
+                    range.counterparty,
+                    range.noRecourse,
+                    range.deadline
+                )
+            );
     }
 
     function _emitUpdated(uint256 billId, uint48 start, RangeRecord storage range) private {

@@ -20,6 +20,7 @@ export default buildModule("BillLedger", (m) => {
       maxTenorMonths: m.getParameter("maxTenorMonths", 6),
       presentationDays: m.getParameter("presentationDays", 10),
       answerWindow: m.getParameter("answerWindow", 10n * DAY),
+      recourseRateBps: m.getParameter("recourseRateBps", 435),
     },
   ]);
   m.call(identityRegistry, "addSubscriber", [billLedger]);

@@ -1,4 +1,4 @@
-import { ethers } from "ethers";
+import { ethers, type BaseContract } from "ethers";
 import type { BillLedger } from "../../typechain-types";
 
 /** Mirrors `IBillLedger.BillType`. */
@@ -137,7 +137,9 @@ export const requestGuarantee = (
   amount: bigint,
   guarantor: string,
 ) => mined(ledger.requestGuarantee(billId, start, amount, guarantor));
-export const sign = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.sign(billId, start));
+/** The counterparty signs the pending application, committing to the terms it reads now. */
+export const sign = async (ledger: BillLedger, billId: bigint, start: bigint) =>
+  mined(ledger.sign(billId, start, await ledger.applicationTerms(billId, start)));
 export const reject = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.reject(billId, start));
 export const withdraw = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.withdraw(billId, start));
 export const clear = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.clear(billId, start));
@@ -188,26 +190,29 @@ export async function rangesOfBill(ledger: BillLedger, billId: bigint, pageSize 
   return out;
 }
 
-/** Every range `holder` holds, scanning the ledger `billsPerPage` bills per call. */
-export async function rangesOf(ledger: BillLedger, holder: string, billsPerPage = 500n): Promise<RangeView[]> {
+/** Every range `holder` holds, the ledger read `rangesPerPage` ranges per call. */
+export async function rangesOf(ledger: BillLedger, holder: string, rangesPerPage = 500n): Promise<RangeView[]> {
   const out: RangeView[] = [];
-  let cursor = 1n;
-  while (cursor !== 0n) {
-    const [page, next] = await ledger.rangesOf(holder, cursor, billsPerPage);
+  let cursor = 0n;
+  do {
+    const [page, next] = await ledger.rangesOf(holder, cursor, rangesPerPage);
     out.push(...page.map(toRangeView));
     cursor = next;
-  }
+  } while (cursor !== 0n);
   return out;
 }
 
-/** Every event of the ledger about `billId`, parsed, in chain order. */
-async function billEvents(ledger: BillLedger, billId: bigint) {
+/** Every event about `billId` of the ledger (and of `others`, e.g. the payments contract), parsed, in order. */
+async function billEvents(ledger: BillLedger, billId: bigint, ...others: BaseContract[]) {
+  const contracts: BaseContract[] = [ledger, ...others];
+  const byAddress = new Map<string, BaseContract>();
+  for (const c of contracts) byAddress.set((await c.getAddress()).toLowerCase(), c);
   const logs = await ledger.runner!.provider!.getLogs({
-    address: await ledger.getAddress(),
+    address: [...byAddress.keys()],
     topics: [null, ethers.toBeHex(billId, 32)],
     fromBlock: 0,
   });
-  return logs.map((log) => ({ log, parsed: ledger.interface.parseLog(log)! }));
+  return logs.map((log) => ({ log, parsed: byAddress.get(log.address.toLowerCase())!.interface.parseLog(log)! }));
 }
 
 export interface BillView {
@@ -227,9 +232,10 @@ export interface BillView {
 }
 
 /** A bill's terms, its ranges and the history of every act on it, from the ledger's events. */
-export async function showBill(ledger: BillLedger, billId: bigint): Promise<BillView> {
+/** `payments`, when given, adds presentation, payment, dishonour and recourse to the history. */
+export async function showBill(ledger: BillLedger, billId: bigint, payments?: BaseContract): Promise<BillView> {
   const terms = await ledger.bill(billId);
-  const history = (await billEvents(ledger, billId)).map(({ log, parsed }) => {
+  const history = (await billEvents(ledger, billId, ...(payments ? [payments] : []))).map(({ log, parsed }) => {
     const args: Record<string, string> = {};
     parsed.fragment.inputs.forEach((input, i) => {
       if (input.name !== "billId") args[input.name] = String(parsed.args[i]);
@@ -259,9 +265,26 @@ export interface ChainLink {
   noRecourse: boolean;
 }
 
+const coder = ethers.AbiCoder.defaultAbiCoder();
+const low96 = (hash: string) => BigInt(hash) & ((1n << 96n) - 1n);
+
+/** The ledger's chain commitment, computed off chain: the genesis of `billId` extended by each link. */
+export function chainCommitment(billId: bigint, links: ChainLink[]): bigint {
+  let chain = low96(ethers.keccak256(coder.encode(["string", "uint256"], ["bill-dvp:chain", billId])));
+  for (const link of links) {
+    chain = low96(
+      ethers.keccak256(
+        coder.encode(["uint96", "uint8", "address", "bool"], [chain, link.kind, link.party, link.noRecourse]),
+      ),
+    );
+  }
+  return chain;
+}
+
 /**
  * The liability chain of the range of `billId` starting at `start`, rebuilt from the ledger's events (endorsements,
- * guarantees, splits) and checked against the commitment the ledger keeps for the range.
+ * guarantees, splits) and checked against the commitment the ledger keeps for the range. After recourse the
+ * range carries only the part of the chain before the party that paid: the longest prefix that matches.
  */
 export async function liabilityChain(ledger: BillLedger, billId: bigint, start: bigint): Promise<ChainLink[]> {
   const chains = new Map<bigint, ChainLink[]>([[1n, []]]);
@@ -280,10 +303,10 @@ export async function liabilityChain(ledger: BillLedger, billId: bigint, start: 
     }
   }
   const links = chains.get(start) ?? [];
-  const range = await ledger.rangeAt(billId, start);
-  const commitment = await ledger.chainOf(billId, links);
-  if (commitment !== range.chain) {
-    throw new Error(`the events do not rebuild the liability chain of bill ${billId} range ${start}`);
+  const { chain } = await ledger.rangeAt(billId, start);
+  for (let length = links.length; length >= 0; length--) {
+    const prefix = links.slice(0, length);
+    if (chainCommitment(billId, prefix) === chain) return prefix;
   }
-  return links;
+  throw new Error(`the events do not rebuild the liability chain of bill ${billId} range ${start}`);
 }

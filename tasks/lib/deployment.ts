@@ -3,13 +3,14 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ethers } from "ethers";
-import type { BillLedger, DigitalCurrency, IdentityRegistry } from "../../typechain-types";
+import type { BillLedger, BillPayments, DigitalCurrency, IdentityRegistry } from "../../typechain-types";
 
 /** The deployed platform contracts, connected to the acting wallet. */
 export interface Platform {
   identityRegistry: IdentityRegistry;
   digitalCurrency: DigitalCurrency;
   billLedger: BillLedger;
+  billPayments: BillPayments;
   signer: HardhatEthersSigner;
   interfaces: ethers.Interface[];
 }
@@ -18,6 +19,7 @@ const CONTRACTS = {
   identityRegistry: { name: "IdentityRegistry", future: "IdentityRegistry#IdentityRegistry" },
   digitalCurrency: { name: "DigitalCurrency", future: "DigitalCurrency#DigitalCurrency" },
   billLedger: { name: "BillLedger", future: "BillLedger#BillLedger" },
+  billPayments: { name: "BillPayments", future: "BillPayments#BillPayments" },
 } as const;
 
 /** The interfaces of every platform contract, to decode any custom error. */
@@ -71,6 +73,7 @@ export async function loadPlatform(
     identityRegistry: (await at("identityRegistry")) as unknown as IdentityRegistry,
     digitalCurrency: (await at("digitalCurrency")) as unknown as DigitalCurrency,
     billLedger: (await at("billLedger")) as unknown as BillLedger,
+    billPayments: (await at("billPayments")) as unknown as BillPayments,
     signer,
     interfaces: await platformInterfaces(hre),
   };

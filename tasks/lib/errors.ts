@@ -61,8 +61,21 @@ const MEANINGS: Record<string, string> = {
   BillMatured: "the bill has matured: this act is no longer allowed",
   BillApplicationExpired: "the application's answer deadline has passed",
   BillApplicationPending: "the application can be cleared out only after its deadline",
+  BillApplicationChanged: "the application changed since you read it: read it again before signing",
   BillPaused: "the bill ledger is paused",
   BillInvalidSettings: "a setting is out of its allowed range",
+  BillNotPaused: "the bill ledger is not paused",
+  PaymentNotEntitled: "the sender is not the party entitled to this act on the range",
+  PaymentNotMatured: "the bill has not matured: it can be presented from its maturity day",
+  PaymentAnswerPending: "the acceptor may still answer: wait until the answer window has passed",
+  PaymentChainMismatch: "the liability chain given does not match the range's record",
+  PaymentNotLiable: "that party is not liable to the holder of this range",
+  PaymentClaimPending: "a recourse claim on this range is already pending",
+  PaymentNoClaim: "no recourse claim on this range is pending",
+  PaymentNotDishonoured: "recourse needs a dishonoured range",
+  PaymentZeroAddress: "an address is zero",
+  PaymentInvalidReason: "the acceptor's reason code must be 1-254",
+  PaymentAcceptorNotBankrupt: "the acceptor is not flagged bankrupt: wait for maturity and present the bill",
 };
 
 /** Enum arguments shown by name: error name → argument name → the enum's names in order. */

@@ -249,7 +249,9 @@ describe("BillLedger", function () {
         await expect(ledger.connect(enterpriseZ).endorse(billId, 1n, SUB_PART, enterpriseX.address, false))
           .to.emit(ledger, "RangeSplit")
           .withArgs(billId, 1n, SUB_PART + 1n);
-        await expect(ledger.connect(enterpriseX).sign(billId, 1n))
+        await expect(
+          ledger.connect(enterpriseX).sign(billId, 1n, await ledger.connect(enterpriseX).applicationTerms(billId, 1n)),
+        )
           .to.emit(ledger, "Endorsed")
           .withArgs(billId, 1n, enterpriseZ.address, enterpriseX.address, false);
         expect(await expectUnitsCovered(ledger, billId)).to.deep.equal([
@@ -316,7 +318,11 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(nonSplittableBill);
         const ledger = suite.billLedger;
         await endorse(ledger.connect(accounts.enterpriseY), billId, 1n, FACE, accounts.enterpriseZ.address);
-        await expect(ledger.connect(accounts.enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.enterpriseZ)
+            .sign(billId, 1n, await ledger.connect(accounts.enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.emit(ledger, "Endorsed")
           .withArgs(billId, 1n, accounts.enterpriseY.address, accounts.enterpriseZ.address, false);
         expect(await expectUnitsCovered(ledger, billId)).to.deep.equal([
@@ -445,7 +451,9 @@ describe("BillLedger", function () {
         const { enterpriseY, enterpriseZ } = accounts;
         const links = [{ kind: LinkKind.Endorsement, party: enterpriseY.address, noRecourse: false }];
         const chain = await ledger.chainOf(billId, links);
-        await expect(ledger.connect(enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger.connect(enterpriseZ).sign(billId, 1n, await ledger.connect(enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.emit(ledger, "Endorsed")
           .withArgs(billId, 1n, enterpriseY.address, enterpriseZ.address, false)
           .and.to.emit(ledger, "ApplicationAnswered")
@@ -474,7 +482,9 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(partialEndorsementPending);
         const ledger = suite.billLedger;
         const { enterpriseY, enterpriseZ } = accounts;
-        await expect(ledger.connect(enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger.connect(enterpriseZ).sign(billId, 1n, await ledger.connect(enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.emit(ledger, "Endorsed")
           .withArgs(billId, 1n, enterpriseY.address, enterpriseZ.address, false)
           .and.not.to.emit(ledger, "RangeSplit");
@@ -491,7 +501,9 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         const before = await rangeOf(ledger, billId, 1n);
         for (const caller of [accounts.enterpriseY, accounts.enterpriseX]) {
-          await expect(ledger.connect(caller).sign(billId, 1n))
+          await expect(
+            ledger.connect(caller).sign(billId, 1n, await ledger.connect(caller).applicationTerms(billId, 1n)),
+          )
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
         }
@@ -503,7 +515,11 @@ describe("BillLedger", function () {
       it("reverts BillWrongState(…, Circulating, Locked)", async function () {
         const { accounts, suite, billId } = await loadFixture(circulatingBill);
         const ledger = suite.billLedger;
-        await expect(ledger.connect(accounts.enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.enterpriseZ)
+            .sign(billId, 1n, await ledger.connect(accounts.enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Circulating, RangeState.Locked);
       });
@@ -513,10 +529,11 @@ describe("BillLedger", function () {
       it("signs at deadline − 1", async function () {
         const { accounts, suite, billId, deadline } = await loadFixture(wholeEndorsementPending);
         await time.setNextBlockTimestamp(deadline - 1n);
-        await expect(suite.billLedger.connect(accounts.enterpriseZ).sign(billId, 1n)).to.emit(
-          suite.billLedger,
-          "Endorsed",
-        );
+        await expect(
+          suite.billLedger
+            .connect(accounts.enterpriseZ)
+            .sign(billId, 1n, await suite.billLedger.connect(accounts.enterpriseZ).applicationTerms(billId, 1n)),
+        ).to.emit(suite.billLedger, "Endorsed");
       });
 
       for (const offset of [0n, 1n]) {
@@ -524,7 +541,11 @@ describe("BillLedger", function () {
           const { accounts, suite, billId, deadline } = await loadFixture(wholeEndorsementPending);
           const ledger = suite.billLedger;
           await time.setNextBlockTimestamp(deadline + offset);
-          await expect(ledger.connect(accounts.enterpriseZ).sign(billId, 1n))
+          await expect(
+            ledger
+              .connect(accounts.enterpriseZ)
+              .sign(billId, 1n, await ledger.connect(accounts.enterpriseZ).applicationTerms(billId, 1n)),
+          )
             .to.be.revertedWithCustomError(ledger, "BillApplicationExpired")
             .withArgs(billId, 1n, deadline);
         });
@@ -539,7 +560,11 @@ describe("BillLedger", function () {
         await time.setNextBlockTimestamp(maturityStart - 60);
         await endorse(ledger.connect(accounts.enterpriseY), billId, 1n, FACE, accounts.enterpriseZ.address);
         await time.setNextBlockTimestamp(maturityStart);
-        await expect(ledger.connect(accounts.enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.enterpriseZ)
+            .sign(billId, 1n, await ledger.connect(accounts.enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillMatured")
           .withArgs(billId, maturityDay);
         expect((await ledger.rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseY.address);
@@ -552,7 +577,9 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         const { enterpriseY, enterpriseZ } = accounts;
         await suspendEntity(suite.identityRegistry.connect(accounts.bankB), ENTERPRISE_Z_CODE);
-        await expect(ledger.connect(enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger.connect(enterpriseZ).sign(billId, 1n, await ledger.connect(enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(enterpriseZ.address);
         await expect(ledger.connect(enterpriseY).withdraw(billId, 1n))
@@ -734,7 +761,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(enterpriseY).pledge(billId, 1n, FACE, bankB.address))
           .to.emit(ledger, "ApplicationMade")
           .withArgs(billId, 1n, FACE, Act.Pledge, enterpriseY.address, bankB.address, deadline, false);
-        await expect(ledger.connect(bankB).sign(billId, 1n))
+        await expect(ledger.connect(bankB).sign(billId, 1n, await ledger.connect(bankB).applicationTerms(billId, 1n)))
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Pledge, true, bankB.address)
           .and.to.emit(ledger, "RangeUpdated")
@@ -818,7 +845,11 @@ describe("BillLedger", function () {
         await time.setNextBlockTimestamp(maturityStart - 60);
         await pledge(ledger.connect(accounts.enterpriseY), billId, 1n, FACE, accounts.bankB.address);
         await time.setNextBlockTimestamp(maturityStart);
-        await expect(ledger.connect(accounts.bankB).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.bankB)
+            .sign(billId, 1n, await ledger.connect(accounts.bankB).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillMatured")
           .withArgs(billId, maturityDay);
       });
@@ -891,7 +922,9 @@ describe("BillLedger", function () {
         const chain = await ledger.chainOf(billId, [
           { kind: LinkKind.Guarantee, party: financeCo.address, noRecourse: false },
         ]);
-        await expect(ledger.connect(financeCo).sign(billId, 1n))
+        await expect(
+          ledger.connect(financeCo).sign(billId, 1n, await ledger.connect(financeCo).applicationTerms(billId, 1n)),
+        )
           .to.emit(ledger, "Guaranteed")
           .withArgs(billId, 1n, financeCo.address)
           .and.to.emit(ledger, "ApplicationAnswered")
@@ -1053,7 +1086,9 @@ describe("BillLedger", function () {
           Act.None,
           ZeroAddress,
         ]);
-        await expect(ledger.connect(enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger.connect(enterpriseZ).sign(billId, 1n, await ledger.connect(enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Frozen, RangeState.Locked);
       });
@@ -1076,7 +1111,9 @@ describe("BillLedger", function () {
           counterparty: ZeroAddress,
           chain,
         });
-        await expect(ledger.connect(enterpriseZ).sign(billId, 1n))
+        await expect(
+          ledger.connect(enterpriseZ).sign(billId, 1n, await ledger.connect(enterpriseZ).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Circulating, RangeState.Locked);
       });
@@ -1161,13 +1198,14 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         await freezeRange(ledger.connect(accounts.regulator), billId, 1n, FACE);
         await time.increaseTo(deadline);
-        for (const [caller, act] of [
-          [accounts.enterpriseZ, "sign"],
-          [accounts.enterpriseZ, "reject"],
-          [accounts.enterpriseY, "withdraw"],
-          [accounts.outsider, "clear"],
+        const terms = await ledger.applicationTerms(billId, 1n);
+        for (const [act, send] of [
+          ["sign", () => ledger.connect(accounts.enterpriseZ).sign(billId, 1n, terms)],
+          ["reject", () => ledger.connect(accounts.enterpriseZ).reject(billId, 1n)],
+          ["withdraw", () => ledger.connect(accounts.enterpriseY).withdraw(billId, 1n)],
+          ["clear", () => ledger.connect(accounts.outsider).clear(billId, 1n)],
         ] as const) {
-          await expect(ledger.connect(caller)[act](billId, 1n), act)
+          await expect(send(), act)
             .to.be.revertedWithCustomError(ledger, "BillWrongState")
             .withArgs(billId, 1n, RangeState.Frozen, RangeState.Locked);
         }

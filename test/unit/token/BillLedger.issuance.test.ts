@@ -13,6 +13,7 @@ import {
   issueBill,
   presentForAcceptance,
   presentForReceipt,
+  rangesOf,
   rangesOfBill,
   sign,
   startOfCstDay,
@@ -40,6 +41,7 @@ const MS_PER_DAY = DAY * 1_000;
 const MAX_TENOR_MONTHS = 6n;
 const PRESENTATION_DAYS = 10n;
 const ANSWER_WINDOW = 10n * BigInt(DAY);
+const RECOURSE_RATE_BPS = 435n;
 /** The largest bill id the range key can hold; anything above it would alias another bill's ranges. */
 const MAX_BILL_ID = 2n ** 48n - 1n;
 const TRADE = "purchase contract PC-2026-001";
@@ -237,6 +239,22 @@ async function fiveBills(): Promise<BillFixture> {
   return fixture;
 }
 
+/**
+ * The five bills with bill 3 split by enterprise Y: [1, 1000] endorsed to enterprise Z (signed), [1001, 1500]
+ * locked in an endorsement to Z (pending), [1501, 3000] Y's, circulating.
+ */
+async function fiveBillsOneSplit(): Promise<BillFixture> {
+  const fixture = await loadFixture(fiveBills);
+  const { accounts, suite } = fixture;
+  const ledger = suite.billLedger;
+  const byY = ledger.connect(accounts.enterpriseY);
+  const z = accounts.enterpriseZ.address;
+  await endorse(byY, 3n, 1n, 1_000n, z);
+  await sign(ledger.connect(accounts.enterpriseZ), 3n, 1n);
+  await endorse(byY, 3n, 1_001n, 500n, z);
+  return fixture;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("BillLedger", function () {
@@ -250,16 +268,17 @@ describe("BillLedger", function () {
         admin.address,
         pauser.address,
         regulator.address,
-        { maxTenorMonths: 6n, presentationDays: 10n, answerWindow: ANSWER_WINDOW },
+        { maxTenorMonths: 6n, presentationDays: 10n, answerWindow: ANSWER_WINDOW, recourseRateBps: RECOURSE_RATE_BPS },
       ] as const;
     }
 
-    it("starts with the settings of the Ignition module: 6 months, 10 days, a 10-day answer window", async function () {
+    it("starts with the settings of the Ignition module: 6 months, 10 days, a 10-day answer window, 4.35 %", async function () {
       const { suite } = await loadFixture(deployedPlatform);
       const settings = await suite.billLedger.settings();
       expect(settings.maxTenorMonths).to.equal(MAX_TENOR_MONTHS);
       expect(settings.presentationDays).to.equal(PRESENTATION_DAYS);
       expect(settings.answerWindow).to.equal(ANSWER_WINDOW);
+      expect(settings.recourseRateBps).to.equal(RECOURSE_RATE_BPS);
     });
 
     it("grants the admin, pauser and regulator roles, checks the given registry, and holds no bill", async function () {
@@ -297,7 +316,12 @@ describe("BillLedger", function () {
     describe("when the initial settings are out of range", function () {
       it("reverts BillInvalidSettings", async function () {
         const args: unknown[] = [...(await deployArgs())];
-        args[5] = { maxTenorMonths: 13n, presentationDays: 10n, answerWindow: ANSWER_WINDOW };
+        args[5] = {
+          maxTenorMonths: 13n,
+          presentationDays: 10n,
+          answerWindow: ANSWER_WINDOW,
+          recourseRateBps: RECOURSE_RATE_BPS,
+        };
         const factory = await hre.ethers.getContractFactory("BillLedger");
         await expect(factory.deploy(...(args as Parameters<typeof factory.deploy>))).to.be.revertedWithCustomError(
           factory,
@@ -313,7 +337,9 @@ describe("BillLedger", function () {
         const { accounts, suite } = await loadFixture(deployedPlatform);
         const ledger = suite.billLedger;
         await expect(
-          ledger.connect(accounts.pauser).setSettings({ maxTenorMonths: 12, presentationDays: 10, answerWindow: DAY }),
+          ledger
+            .connect(accounts.pauser)
+            .setSettings({ maxTenorMonths: 12, presentationDays: 10, answerWindow: DAY, recourseRateBps: 435 }),
         )
           .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
           .withArgs(accounts.pauser.address, await ledger.DEFAULT_ADMIN_ROLE());
@@ -323,7 +349,7 @@ describe("BillLedger", function () {
 
     describe("when a setting is just outside its range", function () {
       // Valid and different from the deployed settings in every field, so a partial write would show.
-      const valid = { maxTenorMonths: 7, presentationDays: 11, answerWindow: 2 * DAY };
+      const valid = { maxTenorMonths: 7, presentationDays: 11, answerWindow: 2 * DAY, recourseRateBps: 500 };
       for (const [name, change] of [
         ["maxTenorMonths 0", { maxTenorMonths: 0 }],
         ["maxTenorMonths 13", { maxTenorMonths: 13 }],
@@ -331,6 +357,7 @@ describe("BillLedger", function () {
         ["presentationDays 367", { presentationDays: 367 }],
         ["answerWindow 3599 s", { answerWindow: HOUR - 1 }],
         ["answerWindow 366 days + 1 s", { answerWindow: 366 * DAY + 1 }],
+        ["recourseRateBps 10001", { recourseRateBps: 10_001 }],
       ] as const) {
         it(`reverts BillInvalidSettings for ${name} and keeps the settings`, async function () {
           const { accounts, suite } = await loadFixture(deployedPlatform);
@@ -338,26 +365,32 @@ describe("BillLedger", function () {
           await expect(
             ledger.connect(accounts.admin).setSettings({ ...valid, ...change }),
           ).to.be.revertedWithCustomError(ledger, "BillInvalidSettings");
-          expect(await ledger.settings()).to.deep.equal([MAX_TENOR_MONTHS, PRESENTATION_DAYS, ANSWER_WINDOW]);
+          expect(await ledger.settings()).to.deep.equal([
+            MAX_TENOR_MONTHS,
+            PRESENTATION_DAYS,
+            ANSWER_WINDOW,
+            RECOURSE_RATE_BPS,
+          ]);
         });
       }
     });
 
     describe("when every setting is at an edge of its range", function () {
       for (const [name, edge] of [
-        ["lower", { maxTenorMonths: 1, presentationDays: 1, answerWindow: HOUR }],
-        ["upper", { maxTenorMonths: 12, presentationDays: 366, answerWindow: 366 * DAY }],
+        ["lower", { maxTenorMonths: 1, presentationDays: 1, answerWindow: HOUR, recourseRateBps: 0 }],
+        ["upper", { maxTenorMonths: 12, presentationDays: 366, answerWindow: 366 * DAY, recourseRateBps: 10_000 }],
       ] as const) {
         it(`accepts the ${name} edges and emits SettingsChanged`, async function () {
           const { accounts, suite } = await loadFixture(deployedPlatform);
           const ledger = suite.billLedger;
           await expect(ledger.connect(accounts.admin).setSettings(edge))
             .to.emit(ledger, "SettingsChanged")
-            .withArgs(edge.maxTenorMonths, edge.presentationDays, edge.answerWindow);
+            .withArgs(edge.maxTenorMonths, edge.presentationDays, edge.answerWindow, edge.recourseRateBps);
           expect(await ledger.settings()).to.deep.equal([
             BigInt(edge.maxTenorMonths),
             BigInt(edge.presentationDays),
             BigInt(edge.answerWindow),
+            BigInt(edge.recourseRateBps),
           ]);
         });
       }
@@ -369,7 +402,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         await ledger
           .connect(accounts.admin)
-          .setSettings({ maxTenorMonths: 6, presentationDays: 10, answerWindow: HOUR });
+          .setSettings({ maxTenorMonths: 6, presentationDays: 10, answerWindow: HOUR, recourseRateBps: 435 });
         const at = (await time.latest()) + 10;
         await time.setNextBlockTimestamp(at);
         await expect(ledger.connect(accounts.enterpriseX).presentForAcceptance(billId))
@@ -700,7 +733,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         await ledger
           .connect(accounts.admin)
-          .setSettings({ maxTenorMonths: 12, presentationDays: 10, answerWindow: DAY });
+          .setSettings({ maxTenorMonths: 12, presentationDays: 10, answerWindow: DAY, recourseRateBps: 435 });
         const today = await noonOfNextDay();
         const latest = addMonthsModel(today, 12);
         await expect(ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, latest + 1)))
@@ -873,7 +906,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         const { enterpriseX, bankA } = accounts;
-        const tx = ledger.connect(bankA).sign(billId, 1n);
+        const tx = ledger.connect(bankA).sign(billId, 1n, await ledger.connect(bankA).applicationTerms(billId, 1n));
         await expect(tx)
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Acceptance, true, bankA.address);
@@ -889,7 +922,11 @@ describe("BillLedger", function () {
         const { accounts, suite, billId, deadline } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         await time.setNextBlockTimestamp(deadline - 1n);
-        await expect(ledger.connect(accounts.bankA).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.bankA)
+            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+        )
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Acceptance, true, accounts.bankA.address);
         expect((await ledger.rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Accepted));
@@ -905,7 +942,11 @@ describe("BillLedger", function () {
           const { accounts, suite, billId, deadline } = await loadFixture(presentedBill);
           const ledger = suite.billLedger;
           await time.setNextBlockTimestamp(deadline + offset);
-          await expect(ledger.connect(accounts.bankA).sign(billId, 1n))
+          await expect(
+            ledger
+              .connect(accounts.bankA)
+              .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+          )
             .to.be.revertedWithCustomError(ledger, "BillApplicationExpired")
             .withArgs(billId, 1n, deadline);
           expect((await ledger.rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
@@ -919,7 +960,9 @@ describe("BillLedger", function () {
           const { accounts, suite, billId, deadline } = await loadFixture(presentedBill);
           const ledger = suite.billLedger;
           const caller = accounts[name];
-          await expect(ledger.connect(caller).sign(billId, 1n))
+          await expect(
+            ledger.connect(caller).sign(billId, 1n, await ledger.connect(caller).applicationTerms(billId, 1n)),
+          )
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
           const range = await ledger.rangeAt(billId, 1n);
@@ -934,7 +977,11 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         const byB = suite.identityRegistry.connect(accounts.bankB); // bank B verified bank A
         await byB.suspendEntity(entityIdOf(CODES.bankA));
-        await expect(ledger.connect(accounts.bankA).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.bankA)
+            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.bankA.address);
         expect((await ledger.rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
@@ -949,7 +996,11 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         await suite.identityRegistry.connect(accounts.bankA).suspendEntity(entityIdOf(CODES.enterpriseX));
-        await expect(ledger.connect(accounts.bankA).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.bankA)
+            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.enterpriseX.address);
         expect((await ledger.rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
@@ -960,7 +1011,11 @@ describe("BillLedger", function () {
       it("reverts BillWrongState(Issued, Locked)", async function () {
         const { accounts, suite, billId } = await loadFixture(issuedBill);
         const ledger = suite.billLedger;
-        await expect(ledger.connect(accounts.bankA).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.bankA)
+            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Issued, RangeState.Locked);
       });
@@ -1164,7 +1219,9 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
         const ledger = suite.billLedger;
         const { enterpriseY } = accounts;
-        const tx = ledger.connect(enterpriseY).sign(billId, 1n);
+        const tx = ledger
+          .connect(enterpriseY)
+          .sign(billId, 1n, await ledger.connect(enterpriseY).applicationTerms(billId, 1n));
         await expect(tx)
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Receipt, true, enterpriseY.address);
@@ -1183,7 +1240,9 @@ describe("BillLedger", function () {
           const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
           const ledger = suite.billLedger;
           const caller = accounts[name];
-          await expect(ledger.connect(caller).sign(billId, 1n))
+          await expect(
+            ledger.connect(caller).sign(billId, 1n, await ledger.connect(caller).applicationTerms(billId, 1n)),
+          )
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
           expect((await ledger.rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseX.address);
@@ -1197,7 +1256,11 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         // Enterprise Y was verified by bank B.
         await suite.identityRegistry.connect(accounts.bankB).suspendEntity(entityIdOf(CODES.enterpriseY));
-        await expect(ledger.connect(accounts.enterpriseY).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.enterpriseY)
+            .sign(billId, 1n, await ledger.connect(accounts.enterpriseY).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.enterpriseY.address);
         expect((await ledger.rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseX.address);
@@ -1348,64 +1411,153 @@ describe("BillLedger", function () {
   });
 
   describe(".rangesOf()", function () {
-    const billIds = (page: RangeResult[]) => page.map((r) => r.billId);
+    /** The cursor of the range of `billId` starting at `start`. */
+    const key = (billId: bigint, start: bigint) => (billId << 48n) | start;
+    const listed = (page: RangeResult[]) => page.map((r) => `${r.billId}@${r.start}`);
 
-    describe("when a holder holds ranges of several bills", function () {
-      it("pages two bills at a time with `nextBillId`, skipping bills the holder does not hold", async function () {
-        const { accounts, suite } = await loadFixture(fiveBills);
-        const ledger = suite.billLedger;
-        const x = accounts.enterpriseX.address;
-        const [p1, n1] = await ledger.rangesOf(x, 1n, 2n);
-        expect([billIds(p1), n1]).to.deep.equal([[1n, 2n], 3n]);
-        const [p2, n2] = await ledger.rangesOf(x, n1, 2n);
-        expect([billIds(p2), n2]).to.deep.equal([[4n], 5n]); // bill 3 is enterprise Y's now
-        const [p3, n3] = await ledger.rangesOf(x, n2, 2n);
-        expect([billIds(p3), n3]).to.deep.equal([[5n], 0n]);
-        expect(plain(p3[0])).to.deep.equal(settled(5n, 1n, 5_000n, x, RangeState.Issued, genesisChain(5n)));
+    /** `holder`'s pages of `maxRanges` ranges from cursor 0: what each lists and the nextCursor it returns. */
+    async function walk(ledger: BillLedger, holder: string, maxRanges: bigint) {
+      const pages: [string[], bigint][] = [];
+      let cursor = 0n;
+      do {
+        const [page, next] = await ledger.rangesOf(holder, cursor, maxRanges);
+        pages.push([listed(page), next]);
+        cursor = next;
+      } while (cursor !== 0n);
+      return pages;
+    }
+
+    // Seven ranges in ledger order: 1@1 X, 2@1 X, 3@1 Z, 3@1001 Y (locked), 3@1501 Y, 4@1 X, 5@1 X.
+    describe("when holders hold ranges of several bills, one of them split", function () {
+      it("examines two ranges per page with maxRanges 2, whoever holds them, and lists the holder's", async function () {
+        const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
+        expect(await walk(suite.billLedger, accounts.enterpriseX.address, 2n)).to.deep.equal([
+          [["1@1", "2@1"], key(3n, 1n)],
+          [[], key(3n, 1_501n)], // bill 3's first two ranges are Z's and Y's
+          [["4@1"], key(5n, 1n)],
+          [["5@1"], 0n],
+        ]);
       });
 
-      it("still advances `nextBillId` over bills where the holder holds nothing", async function () {
-        const { accounts, suite } = await loadFixture(fiveBills);
+      it("gives a holder that holds nothing in a page an empty page whose nextCursor still moves on", async function () {
+        const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
+        const ledger = suite.billLedger;
+        const { enterpriseY, enterpriseZ } = accounts;
+        expect(await walk(ledger, enterpriseY.address, 2n)).to.deep.equal([
+          [[], key(3n, 1n)],
+          [["3@1001"], key(3n, 1_501n)],
+          [["3@1501"], key(5n, 1n)],
+          [[], 0n],
+        ]);
+        expect(await walk(ledger, enterpriseZ.address, 3n)).to.deep.equal([
+          [["3@1"], key(3n, 1_001n)],
+          [[], key(5n, 1n)],
+          [[], 0n],
+        ]);
+      });
+
+      it("ends a page inside a bill and resumes there: pages of three ranges", async function () {
+        const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
         const ledger = suite.billLedger;
         const y = accounts.enterpriseY.address;
-        const [p1, n1] = await ledger.rangesOf(y, 1n, 2n);
-        expect([billIds(p1), n1]).to.deep.equal([[], 3n]);
-        const [p2, n2] = await ledger.rangesOf(y, 3n, 2n);
-        expect([billIds(p2), n2]).to.deep.equal([[3n], 5n]);
-        expect(p2[0].state).to.equal(BigInt(RangeState.Circulating));
+        const [p1, n1] = await ledger.rangesOf(y, 0n, 3n);
+        expect([listed(p1), n1]).to.deep.equal([[], key(3n, 1_001n)]);
+        const [p2, n2] = await ledger.rangesOf(y, n1, 3n);
+        expect(p2.map((r) => [r.billId, r.start, r.end, r.holder, Number(r.state)])).to.deep.equal([
+          [3n, 1_001n, 1_500n, y, RangeState.Locked],
+          [3n, 1_501n, 3_000n, y, RangeState.Circulating],
+        ]);
+        expect(n2).to.equal(key(5n, 1n));
+        const [p3, n3] = await ledger.rangesOf(y, n2, 3n);
+        expect([listed(p3), n3]).to.deep.equal([[], 0n]);
+        // The tasks' helper follows the same cursors.
+        expect((await rangesOf(ledger, y, 2n)).map((r) => [r.billId, r.start, r.units])).to.deep.equal([
+          [3n, 1_001n, 500n],
+          [3n, 1_501n, 1_500n],
+        ]);
       });
 
-      it("treats fromBillId 0 as 1", async function () {
-        const { accounts, suite } = await loadFixture(fiveBills);
+      it("returns whole ranges as rangeAt does", async function () {
+        const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
         const ledger = suite.billLedger;
         const x = accounts.enterpriseX.address;
-        const [p0, n0] = await ledger.rangesOf(x, 0n, 2n);
-        const [p1, n1] = await ledger.rangesOf(x, 1n, 2n);
-        expect([p0.map(plain), n0]).to.deep.equal([p1.map(plain), n1]);
-        expect(n0).to.equal(3n);
+        const [page] = await ledger.rangesOf(x, key(5n, 1n), 1n);
+        expect(page.map(plain)).to.deep.equal([settled(5n, 1n, 5_000n, x, RangeState.Issued, genesisChain(5n))]);
+        const [ofZ] = await ledger.rangesOf(accounts.enterpriseZ.address, key(3n, 1n), 1n);
+        expect(ofZ.map(plain)).to.deep.equal([await rangeAt(ledger, 3n, 1n)]);
       });
 
-      it("returns everything with a huge billLimit without overflowing", async function () {
-        const { accounts, suite } = await loadFixture(fiveBills);
-        const [page, next] = await suite.billLedger.rangesOf(accounts.enterpriseX.address, 2n, MaxUint256);
-        expect([billIds(page), next]).to.deep.equal([[2n, 4n, 5n], 0n]);
+      it("starts at bill 1, unit 1 for cursor 0", async function () {
+        const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
+        const ledger = suite.billLedger;
+        const x = accounts.enterpriseX.address;
+        for (const maxRanges of [1n, 2n, 5n]) {
+          const [p0, n0] = await ledger.rangesOf(x, 0n, maxRanges);
+          const [p1, n1] = await ledger.rangesOf(x, key(1n, 1n), maxRanges);
+          expect([p0.map(plain), n0]).to.deep.equal([p1.map(plain), n1]);
+        }
+        const [page, next] = await ledger.rangesOf(x, 0n, 1n);
+        expect([listed(page), next]).to.deep.equal([["1@1"], key(2n, 1n)]);
+      });
+
+      it("returns everything with a huge maxRanges, or exactly the ranges left, and nextCursor 0", async function () {
+        const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
+        const ledger = suite.billLedger;
+        const x = accounts.enterpriseX.address;
+        for (const maxRanges of [MaxUint256, 7n]) {
+          const [page, next] = await ledger.rangesOf(x, 0n, maxRanges);
+          expect([listed(page), next]).to.deep.equal([["1@1", "2@1", "4@1", "5@1"], 0n]);
+        }
+        const [page, next] = await ledger.rangesOf(x, key(3n, 1_501n), MaxUint256);
+        expect([listed(page), next]).to.deep.equal([["4@1", "5@1"], 0n]);
+        const [, nextAfterSix] = await ledger.rangesOf(x, 0n, 6n);
+        expect(nextAfterSix).to.equal(key(5n, 1n));
       });
     });
 
-    describe("when the page is empty", function () {
-      it("returns no range and nextBillId = fromBillId for billLimit 0 (nothing paged)", async function () {
-        const { accounts, suite } = await loadFixture(fiveBills);
-        const [page, next] = await suite.billLedger.rangesOf(accounts.enterpriseX.address, 3n, 0n);
-        expect([page.length, next]).to.deep.equal([0, 3n]);
+    describe("when maxRanges is 0", function () {
+      it("returns no range and nextCursor = the cursor's key ((1 << 48) | 1 for cursor 0), so the caller can resume there", async function () {
+        const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
+        const ledger = suite.billLedger;
+        const x = accounts.enterpriseX.address;
+        for (const [cursor, expected] of [
+          [0n, (1n << 48n) | 1n], // bill 1, unit 1
+          [key(1n, 1n), key(1n, 1n)],
+          [key(3n, 1_001n), key(3n, 1_001n)],
+          [key(5n, 1n), key(5n, 1n)],
+        ]) {
+          const [page, next] = await ledger.rangesOf(x, cursor, 0n);
+          expect([page.length, next]).to.deep.equal([0, expected]);
+        }
       });
+    });
 
-      for (const [name, fromBillId, billLimit] of [
-        ["fromBillId past the count", 6n, 2n],
-        ["fromBillId 2^256 − 1", MaxUint256, 2n],
+    describe("when the cursor is not the start of a range", function () {
+      for (const [name, billId, start] of [
+        ["a unit inside a range", 3n, 500n],
+        ["the unit after a range start", 3n, 1_002n],
+        ["unit 0 (the key billId << 48)", 3n, 0n],
+        ["past the face", 1n, FACE + 1n],
+        ["bill 0 (a bare bill id, as the old API took)", 0n, 1n],
       ] as const) {
-        it(`returns no range and nextBillId 0 for ${name}`, async function () {
-          const { accounts, suite } = await loadFixture(fiveBills);
-          const [page, next] = await suite.billLedger.rangesOf(accounts.enterpriseX.address, fromBillId, billLimit);
+        it(`reverts BillUnknownRange(billId, start) for ${name}`, async function () {
+          const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
+          const ledger = suite.billLedger;
+          await expect(ledger.rangesOf(accounts.enterpriseX.address, key(billId, start), 2n))
+            .to.be.revertedWithCustomError(ledger, "BillUnknownRange")
+            .withArgs(billId, start);
+        });
+      }
+    });
+
+    describe("when the cursor is past the last bill", function () {
+      for (const [name, cursor] of [
+        ["bill 6, unit 1", key(6n, 1n)],
+        ["2^256 − 1", MaxUint256],
+      ] as const) {
+        it(`returns no range and nextCursor 0 for ${name}`, async function () {
+          const { accounts, suite } = await loadFixture(fiveBillsOneSplit);
+          const [page, next] = await suite.billLedger.rangesOf(accounts.enterpriseX.address, cursor, 2n);
           expect([page.length, next]).to.deep.equal([0, 0n]);
         });
       }
@@ -1415,10 +1567,28 @@ describe("BillLedger", function () {
       it("lists each holder's ranges of it in unit order", async function () {
         const { accounts, suite, billId } = await loadFixture(splitBill);
         const ledger = suite.billLedger;
-        const [ofY, nextY] = await ledger.rangesOf(accounts.enterpriseY.address, 1n, 10n);
-        expect([ofY.map((r) => r.start), nextY]).to.deep.equal([[1n, 31n, 61n], 0n]);
-        const [ofZ] = await ledger.rangesOf(accounts.enterpriseZ.address, billId, 1n);
-        expect(ofZ.map((r) => [r.start, r.end])).to.deep.equal([[11n, 30n]]);
+        const { enterpriseY, enterpriseZ } = accounts;
+        const [ofY, nextY] = await ledger.rangesOf(enterpriseY.address, 0n, 10n);
+        expect([ofY.map((r) => [r.start, r.end]), nextY]).to.deep.equal([
+          [
+            [1n, 10n],
+            [31n, 60n],
+            [61n, FACE],
+          ],
+          0n,
+        ]);
+        const [ofZ, nextZ] = await ledger.rangesOf(enterpriseZ.address, key(billId, 1n), 2n);
+        expect([ofZ.map((r) => [r.start, r.end]), nextZ]).to.deep.equal([[[11n, 30n]], key(billId, 31n)]);
+      });
+
+      it("pages through it one range at a time with maxRanges 1", async function () {
+        const { accounts, suite, billId } = await loadFixture(splitBill);
+        expect(await walk(suite.billLedger, accounts.enterpriseY.address, 1n)).to.deep.equal([
+          [[`${billId}@1`], key(billId, 11n)],
+          [[], key(billId, 31n)],
+          [[`${billId}@31`], key(billId, 61n)],
+          [[`${billId}@61`], 0n],
+        ]);
       });
     });
   });
@@ -1475,7 +1645,7 @@ describe("BillLedger", function () {
         await time.increaseTo(deadline - 10n); // sign is still in time for the real bill
         const alias = billId + 2n ** 48n;
         for (const act of [
-          ledger.connect(bankA).sign(alias, 1n),
+          ledger.connect(bankA).sign(alias, 1n, await ledger.connect(bankA).applicationTerms(alias, 1n)),
           ledger.connect(bankA).reject(alias, 1n),
           ledger.connect(enterpriseX).withdraw(alias, 1n),
         ]) {
@@ -1573,7 +1743,11 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         await ledger.connect(accounts.pauser).pause();
-        await expect(ledger.connect(accounts.bankA).sign(billId, 1n))
+        await expect(
+          ledger
+            .connect(accounts.bankA)
+            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+        )
           .to.be.revertedWithCustomError(ledger, "BillPaused")
           .withArgs();
         expect((await ledger.rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IBillLedger} from "../interfaces/IBillLedger.sol";
+import {IBillPayments} from "../interfaces/IBillPayments.sol";
+import {BillCalendar} from "../libraries/BillCalendar.sol";
+
+/// @title BillPayments
+/// @notice Presentation for payment, payment, dishonour and recourse. Every payment moves the bill range (through
+/// the ledger's operator entry) and the digital currency (pulled from the payer's allowance) in one transaction:
+/// either both happen or neither does.
+/// @dev Needs the ledger's OPERATOR_ROLE and a system account in the identity registry (it is the spender of the
+/// payers' allowances). It holds no money and no bills.
+contract BillPayments is IBillPayments, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice Reason code of a dishonour declared by the holder after the answer window.
+    uint8 public constant REASON_NO_ANSWER = 0;
+    /// @notice Reason code of a dishonour for the acceptor's bankruptcy.
+    uint8 public constant REASON_ACCEPTOR_BANKRUPT = 255;
+    /// @dev Basis points × days per year of the act/360 count.
+    uint256 private constant _RATE_DENOMINATOR = 10_000 * 360;
+
+    IBillLedger private immutable _ledger;
+    IERC20 private immutable _currency;
+
+    mapping(uint96 key => Presentment) private _presentments;
+    mapping(uint96 key => Claim) private _claims;
+
+    /// @param ledger_ the bill ledger this contract settles
+    /// @param currency_ the digital currency payments are made in
+    constructor(IBillLedger ledger_, IERC20 currency_) {
+        if (address(ledger_) == address(0) || address(currency_) == address(0)) revert PaymentZeroAddress();
+        _ledger = ledger_;
+        _currency = currency_;
+    }
+
+    /// @inheritdoc IBillPayments
+    function presentForPayment(uint256 billId, uint48 start) external nonReentrant {
+        IBillLedger.Bill memory terms = _ledger.bill(billId);
+        IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
+        if (range.holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
+        uint32 today = BillCalendar.dayOf(block.timestamp);
+        if (today < terms.maturityDay) revert PaymentNotMatured(billId, terms.maturityDay);
+        IBillLedger.Settings memory rules = _ledger.settings();
+        bool late = today >= uint256(terms.maturityDay) + rules.presentationDays;
+        uint40 answerBy = uint40(block.timestamp + rules.answerWindow);
+        _presentments[_key(billId, start)] = Presentment(uint40(block.timestamp), answerBy, late);
+        _ledger.settleRange(
+            billId,
+            start,
+            msg.sender,
+            IBillLedger.RangeState.Circulating,
+            msg.sender,
+            IBillLedger.RangeState.Presented,
+            range.chain
+        );
+        emit PresentedForPayment(billId, start, msg.sender, terms.acceptor, answerBy, late);
+    }
+
+    /// @inheritdoc IBillPayments
+    function pay(uint256 billId, uint48 start) external nonReentrant {
+        if (msg.sender != _ledger.bill(billId).acceptor) revert PaymentNotEntitled(billId, start, msg.sender);
+        IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
+        uint256 amount = _units(range);
+        _ledger.settleRange(
+            billId,
+            start,
+            range.holder,
+            IBillLedger.RangeState.Presented,
+            range.holder,
+            IBillLedger.RangeState.Redeemed,
+            range.chain
+        );
+        _currency.safeTransferFrom(msg.sender, range.holder, amount);
+        emit Paid(billId, start, msg.sender, range.holder, amount);
+    }
+
+    /// @inheritdoc IBillPayments
+    function dishonour(uint256 billId, uint48 start, uint8 reason) external nonReentrant {
+        if (msg.sender != _ledger.bill(billId).acceptor) revert PaymentNotEntitled(billId, start, msg.sender);
+        if (reason == REASON_NO_ANSWER || reason == REASON_ACCEPTOR_BANKRUPT) revert PaymentInvalidReason(reason);
+        _markDishonoured(billId, start, reason);
+    }
+
+    /// @inheritdoc IBillPayments
+    function declareDishonoured(uint256 billId, uint48 start) external nonReentrant {
+        IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
+        if (range.holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
+        uint40 answerBy = _presentments[_key(billId, start)].answerBy;
+        if (block.timestamp < answerBy) revert PaymentAnswerPending(billId, start, answerBy);
+        _markDishonoured(billId, start, REASON_NO_ANSWER);
+    }
+
+    /// @inheritdoc IBillPayments
+    function dishonourForBankruptcy(uint256 billId, uint48 start) external nonReentrant {
+        address acceptor = _ledger.bill(billId).acceptor;
+        if (!_ledger.isAcceptorBankrupt(acceptor)) revert PaymentAcceptorNotBankrupt(acceptor);
+        IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
+        if (range.holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
+        _ledger.settleRange(
+            billId,
+            start,
+            msg.sender,
+            IBillLedger.RangeState.Circulating,
+            msg.sender,
+            IBillLedger.RangeState.Dishonoured,
+            range.chain
+        );
+        emit Dishonoured(billId, start, msg.sender, REASON_ACCEPTOR_BANKRUPT);
+    }
+
+    /// @inheritdoc IBillPayments
+    function claimRecourse(
+        uint256 billId,
+        uint48 start,
+        address target,
+        IBillLedger.Link[] calldata links
+    ) external nonReentrant {
+        IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
+        if (range.holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
+        if (range.state != IBillLedger.RangeState.Dishonoured) revert PaymentNotDishonoured(billId, start, range.state);
+        uint96 key = _key(billId, start);
+        if (_claims[key].target != address(0)) revert PaymentClaimPending(billId, start);
+        if (_ledger.chainOf(billId, links) != range.chain) revert PaymentChainMismatch(billId, start);
+        if (target == address(0) || target == msg.sender) revert PaymentNotLiable(billId, start, target);
+
+        uint96 newChain = _chainAfterPayment(billId, start, target, links, _presentments[key].late);
+        _claims[key] = Claim(target, newChain);
+        emit RecourseClaimed(billId, start, msg.sender, target, recourseAmount(billId, _units(range), block.timestamp));
+    }
+
+    /// @inheritdoc IBillPayments
+    function payRecourse(uint256 billId, uint48 start) external nonReentrant {
+        uint96 key = _key(billId, start);
+        Claim memory claim = _claims[key];
+        if (claim.target == address(0)) revert PaymentNoClaim(billId, start);
+        if (msg.sender != claim.target) revert PaymentNotEntitled(billId, start, msg.sender);
+        IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
+        uint256 amount = recourseAmount(billId, _units(range), block.timestamp);
+        // The acceptor is the last debtor: once it pays, nobody is left to claim from.
+        IBillLedger.RangeState next =
+            msg.sender == _ledger.bill(billId).acceptor
+                ? IBillLedger.RangeState.Redeemed
+                : IBillLedger.RangeState.Dishonoured;
+        delete _claims[key];
+        _ledger.settleRange(
+            billId,
+            start,
+            range.holder,
+            IBillLedger.RangeState.Dishonoured,
+            msg.sender,
+            next,
+            claim.newChain
+        );
+        _currency.safeTransferFrom(msg.sender, range.holder, amount);
+        emit RecoursePaid(billId, start, msg.sender, range.holder, amount);
+    }
+
+    /// @inheritdoc IBillPayments
+    function withdrawClaim(uint256 billId, uint48 start) external nonReentrant {
+        uint96 key = _key(billId, start);
+        if (_claims[key].target == address(0)) revert PaymentNoClaim(billId, start);
+        if (_ledger.rangeAt(billId, start).holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
+        delete _claims[key];
+        emit RecourseWithdrawn(billId, start, msg.sender);
+    }
+
+    /// @inheritdoc IBillPayments
+    function ledger() external view returns (IBillLedger) {
+        return _ledger;
+    }
+
+    /// @inheritdoc IBillPayments
+    function presentmentOf(uint256 billId, uint48 start) external view returns (Presentment memory) {
+        return _presentments[_key(billId, start)];
+    }
+
+    /// @inheritdoc IBillPayments
+    function claimOf(uint256 billId, uint48 start) external view returns (Claim memory) {
+        return _claims[_key(billId, start)];
+    }
+
+    /// @inheritdoc IBillPayments
+    /// @dev Interest = units × rate × days / 360 with the rate in basis points, rounded up so that the payer
+    /// never underpays by a fen. Days run from the maturity day to the payment day (first day counted, last not).
+    function recourseAmount(uint256 billId, uint256 units, uint256 timestamp) public view returns (uint256) {
+        uint32 maturityDay = _ledger.bill(billId).maturityDay;
+        uint32 payDay = BillCalendar.dayOf(timestamp);
+        if (payDay <= maturityDay) return units;
+        uint256 days_ = payDay - maturityDay;
+        uint256 interest = Math.mulDiv(
+            units,
+            uint256(_ledger.settings().recourseRateBps) * days_,
+            _RATE_DENOMINATOR,
+            Math.Rounding.Ceil
+        );
+        return units + interest;
+    }
+
+    function _markDishonoured(uint256 billId, uint48 start, uint8 reason) private {
+        IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
+        _ledger.settleRange(
+            billId,
+            start,
+            range.holder,
+            IBillLedger.RangeState.Presented,
+            range.holder,
+            IBillLedger.RangeState.Dishonoured,
+            range.chain
+        );
+        emit Dishonoured(billId, start, msg.sender, reason);
+    }
+
+    /// @dev The chain commitment the range carries once `target` has paid, i.e. the parties `target` may claim
+    /// from in turn. The acceptor ends the chain; the drawer keeps only the acceptor (the empty chain); an
+    /// endorser or guarantor keeps the links before its own last liable appearance. After a late presentment
+    /// only the acceptor and the drawer are liable.
+    function _chainAfterPayment(
+        uint256 billId,
+        uint48 start,
+        address target,
+        IBillLedger.Link[] calldata links,
+        bool late
+    ) private view returns (uint96) {
+        IBillLedger.Bill memory terms = _ledger.bill(billId);
+        if (target == terms.acceptor) return 0;
+        if (target == terms.drawer) return _ledger.chainOf(billId, links[:0]);
+        if (!late) {
+            for (uint256 i = links.length; i > 0; --i) {
+                IBillLedger.Link calldata link = links[i - 1];
+                if (link.party != target) continue;
+                bool liable =
+                    link.kind == IBillLedger.LinkKind.Guarantee ||
+                        (link.kind == IBillLedger.LinkKind.Endorsement && !link.noRecourse);
+                if (liable) return _ledger.chainOf(billId, links[:i - 1]);
+            }
+        }
+        revert PaymentNotLiable(billId, start, target);
+    }
+
+    function _units(IBillLedger.Range memory range) private pure returns (uint256) {
+        return uint256(range.end) - range.start + 1;
+    }
+
+    function _key(uint256 billId, uint48 start) private pure returns (uint96) {
+        if (billId > type(uint48).max) revert IBillLedger.BillUnknown(billId);
+        return uint96((billId << 48) | start);
+    }
+}
