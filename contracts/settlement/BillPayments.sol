@@ -219,7 +219,8 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
     /// @dev The chain commitment the range carries once `target` has paid, i.e. the parties `target` may claim
     /// from in turn. The acceptor ends the chain; the drawer keeps only the acceptor (the empty chain); an
     /// endorser or guarantor keeps the links before its own last liable appearance. After a late presentment
-    /// only the acceptor and the drawer are liable.
+    /// only the acceptor and the drawer are liable. A holder that is itself an earlier party of the bill has no
+    /// recourse against the parties after its own first appearance (the drawer: against none but the acceptor).
     function _chainAfterPayment(
         uint256 billId,
         uint48 start,
@@ -229,9 +230,14 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
     ) private view returns (uint96) {
         IBillLedger.Bill memory terms = _ledger.bill(billId);
         if (target == terms.acceptor) return 0;
+        if (msg.sender == terms.drawer) revert PaymentNotLiable(billId, start, target);
         if (target == terms.drawer) return _ledger.chainOf(billId, links[:0]);
+        uint256 limit = links.length;
+        for (uint256 i = 0; i < limit; ++i) {
+            if (links[i].party == msg.sender) limit = i;
+        }
         if (!late) {
-            for (uint256 i = links.length; i > 0; --i) {
+            for (uint256 i = limit; i > 0; --i) {
                 IBillLedger.Link calldata link = links[i - 1];
                 if (link.party != target) continue;
                 bool liable =
