@@ -44,6 +44,13 @@ interface RangeArgs extends CommonArgs {
   start: string;
 }
 
+/** `amount` (CNY) as units, or the whole range when it is not given. */
+async function unitsToTake(ledger: BillLedger, billId: bigint, start: bigint, amount?: string) {
+  if (amount !== undefined) return parseCny(amount);
+  const range = await ledger.rangeAt(billId, start);
+  return range.end - start + 1n;
+}
+
 const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
 
 const rangeRows = (ranges: RangeView[]) =>
@@ -143,8 +150,7 @@ const partTask = (
       async ({ billLedger }) => {
         const billId = BigInt(args.bill);
         const start = BigInt(args.start);
-        const range = await billLedger.rangeAt(billId, start);
-        const units = args.amount === undefined ? range.end - start + 1n : parseCny(String(args.amount));
+        const units = await unitsToTake(billLedger, billId, start, args.amount as string | undefined);
         return act(
           billLedger,
           billId,
@@ -206,9 +212,7 @@ commonParams(
     async ({ billLedger }) => {
       const billId = BigInt(args.bill);
       const start = BigInt(args.start);
-      const range = await billLedger.rangeAt(billId, start);
-      const units = args.amount === undefined ? range.end - start + 1n : parseCny(args.amount);
-      return freezeRange(billLedger, billId, start, units);
+      return freezeRange(billLedger, billId, start, await unitsToTake(billLedger, billId, start, args.amount));
     },
     done(`froze bill ${args.bill} from unit ${args.start}`),
   ),
