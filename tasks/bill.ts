@@ -16,6 +16,7 @@ import {
   showBill,
   sign,
   unfreezeRange,
+  mined,
   withdraw,
   type RangeView,
 } from "./lib/bills";
@@ -50,8 +51,6 @@ async function unitsToTake(ledger: BillLedger, billId: bigint, start: bigint, am
   const range = await ledger.rangeAt(billId, start);
   return range.end - start + 1n;
 }
-
-const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
 
 const rangeRows = (ranges: RangeView[]) =>
   table(

@@ -50,15 +50,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
         bool late = today >= uint256(terms.maturityDay) + rules.presentationDays;
         uint40 answerBy = uint40(block.timestamp + rules.answerWindow);
         _presentments[_key(billId, start)] = Presentment(uint40(block.timestamp), answerBy, late);
-        _ledger.settleRange(
-            billId,
-            start,
-            msg.sender,
-            IBillLedger.RangeState.Circulating,
-            msg.sender,
-            IBillLedger.RangeState.Presented,
-            range.chain
-        );
+        _restate(billId, start, range, IBillLedger.RangeState.Circulating, IBillLedger.RangeState.Presented);
         emit PresentedForPayment(billId, start, msg.sender, terms.acceptor, answerBy, late);
     }
 
@@ -67,15 +59,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
         if (msg.sender != _ledger.bill(billId).acceptor) revert PaymentNotEntitled(billId, start, msg.sender);
         IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
         uint256 amount = _units(range);
-        _ledger.settleRange(
-            billId,
-            start,
-            range.holder,
-            IBillLedger.RangeState.Presented,
-            range.holder,
-            IBillLedger.RangeState.Redeemed,
-            range.chain
-        );
+        _restate(billId, start, range, IBillLedger.RangeState.Presented, IBillLedger.RangeState.Redeemed);
         _currency.safeTransferFrom(msg.sender, range.holder, amount);
         emit Paid(billId, start, msg.sender, range.holder, amount);
     }
@@ -102,15 +86,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
         if (!_ledger.isAcceptorBankrupt(acceptor)) revert PaymentAcceptorNotBankrupt(acceptor);
         IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
         if (range.holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
-        _ledger.settleRange(
-            billId,
-            start,
-            msg.sender,
-            IBillLedger.RangeState.Circulating,
-            msg.sender,
-            IBillLedger.RangeState.Dishonoured,
-            range.chain
-        );
+        _restate(billId, start, range, IBillLedger.RangeState.Circulating, IBillLedger.RangeState.Dishonoured);
         emit Dishonoured(billId, start, msg.sender, REASON_ACCEPTOR_BANKRUPT);
     }
 
@@ -202,17 +178,20 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
         return units + interest;
     }
 
+    /// @dev Moves the range from `state` to `newState`, same holder and chain, through the ledger's operator entry.
+    function _restate(
+        uint256 billId,
+        uint48 start,
+        IBillLedger.Range memory range,
+        IBillLedger.RangeState state,
+        IBillLedger.RangeState newState
+    ) private {
+        _ledger.settleRange(billId, start, range.holder, state, range.holder, newState, range.chain);
+    }
+
     function _markDishonoured(uint256 billId, uint48 start, uint8 reason) private {
         IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
-        _ledger.settleRange(
-            billId,
-            start,
-            range.holder,
-            IBillLedger.RangeState.Presented,
-            range.holder,
-            IBillLedger.RangeState.Dishonoured,
-            range.chain
-        );
+        _restate(billId, start, range, IBillLedger.RangeState.Presented, IBillLedger.RangeState.Dishonoured);
         emit Dishonoured(billId, start, msg.sender, reason);
     }
 

@@ -116,7 +116,8 @@ export async function issueBill(ledger: BillLedger, input: IssueInput) {
   return { billId: event!.args.billId as bigint, receipt };
 }
 
-const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
+/** Sends, waits for the receipt. */
+export const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
 
 export const presentForAcceptance = (ledger: BillLedger, billId: bigint) => mined(ledger.presentForAcceptance(billId));
 export const presentForReceipt = (ledger: BillLedger, billId: bigint) => mined(ledger.presentForReceipt(billId));

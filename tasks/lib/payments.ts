@@ -1,7 +1,5 @@
 import type { BillLedger, BillPayments, DigitalCurrency } from "../../typechain-types";
-import { liabilityChain } from "./bills";
-
-const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
+import { liabilityChain, mined } from "./bills";
 
 /** Raises the payer's allowance for the payments contract to at least `amount`. */
 async function allow(currency: DigitalCurrency, payments: BillPayments, amount: bigint) {
