@@ -24,6 +24,7 @@ interface IBillLedger is IIdentitySubscriber {
     /// @dev `Issued`: held by the drawer, not yet accepted. `Accepted`: accepted, not yet delivered to the payee.
     /// `Circulating`: its holder may act on it. `Locked`: an application is pending. `Pledged`: pledged to a
     /// creditor. `Frozen`: frozen by order. `Presented`, `Dishonoured`, `Redeemed`: payment at maturity.
+    /// `Escrowed`: held in place by a settlement operator for a pending trade or an open outright repo.
     enum RangeState {
         None,
         Issued,
@@ -34,7 +35,8 @@ interface IBillLedger is IIdentitySubscriber {
         Frozen,
         Presented,
         Dishonoured,
-        Redeemed
+        Redeemed,
+        Escrowed
     }
 
     /// @notice The two-phase acts.
@@ -301,6 +303,23 @@ interface IBillLedger is IIdentitySubscriber {
         address newHolder,
         RangeState newState,
         uint96 newChain
+    ) external;
+
+    /// @notice For a settlement engine: checks that the range at `start` has `holder` and `state`, takes its first
+    /// `amount` units (splitting a splittable circulating holding) and gives them `newHolder` and `newState`. A new
+    /// holder takes the range by endorsement from `holder` (a chain link, `Endorsed`) and must be verified. In
+    /// `Escrowed` and `Pledged` the operator is the range's counterparty. Apart from releases and moves out of
+    /// `Pledged` (a pledge realised), trades are refused from the bill's maturity day. Releasing a range (same holder, back to
+    /// `Circulating`) also works while the ledger is paused, and on a range frozen since it was in `state`: the
+    /// freeze stays and only its prior state becomes `Circulating`. Operator only.
+    function tradeRange(
+        uint256 billId,
+        uint48 start,
+        uint48 amount,
+        address holder,
+        RangeState state,
+        address newHolder,
+        RangeState newState
     ) external;
 
     /// @notice The terms of `billId`.

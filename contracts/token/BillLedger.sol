@@ -46,7 +46,8 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice Pauses and unpauses every act.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice Platform contracts that settle bills (payment at maturity, recourse) through `settleRange`.
+    /// @notice Platform contracts that settle bills: payment at maturity and recourse (`settleRange`), trades
+    /// (`tradeRange`).
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
 
     mapping(uint256 billId => BillRecord) private _bills;
@@ -326,6 +327,45 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         }
         range.state = newState;
         range.chain = newChain;
+        _emitUpdated(billId, start, range);
+    }
+
+    /// @inheritdoc IBillLedger
+    function tradeRange(
+        uint256 billId,
+        uint48 start,
+        uint48 amount,
+        address holder,
+        RangeState state,
+        address newHolder,
+        RangeState newState
+    ) external onlyRole(OPERATOR_ROLE) {
+        GateState memory gate = _gateState();
+        RangeRecord storage range = _rangeOf(billId, start);
+        if (range.holder != holder) revert BillNotEntitled(billId, start, holder);
+        bool release = newHolder == holder && newState == RangeState.Circulating;
+        if (gate.paused && !release) revert BillPaused();
+        if (release && range.state == RangeState.Frozen && range.priorState == state) {
+            range.priorState = RangeState.Circulating;
+            range.counterparty = address(0);
+            return;
+        }
+        _checkState(billId, start, range.state, state);
+        BillRecord storage record = _bills[billId];
+        // A pledge may still be realised after maturity; every other trade of a range ends on its maturity day.
+        if (!release && state != RangeState.Pledged) _checkNotMatured(billId, record.maturityDay);
+        _takePart(billId, start, range, amount, state == RangeState.Circulating && record.splittable);
+        if (newHolder != holder) {
+            (IIdentityRegistry.EntityKind kind, ) = _kindsIfVerified(gate, newHolder, address(0));
+            _checkParty(newHolder, kind);
+            range.chain = _nextChain(range.chain, LinkKind.Endorsement, holder, false);
+            emit Endorsed(billId, start, holder, newHolder, false);
+            range.holder = newHolder;
+        }
+        range.state = newState;
+        range.counterparty = newState == RangeState.Escrowed || newState == RangeState.Pledged
+            ? msg.sender
+            : address(0);
         _emitUpdated(billId, start, range);
     }
 

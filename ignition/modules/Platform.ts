@@ -2,11 +2,13 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import BillLedgerModule from "./BillLedger";
 import BillPaymentsModule from "./BillPayments";
 import DigitalCurrencyModule from "./DigitalCurrency";
+import SettlementEngineModule from "./SettlementEngine";
 
 /** The whole platform: what a real deployment, the demo and the test fixtures all deploy. */
 export default buildModule("Platform", (m) => {
   const { identityRegistry, digitalCurrency } = m.useModule(DigitalCurrencyModule);
   const { billLedger } = m.useModule(BillLedgerModule);
   const { billPayments } = m.useModule(BillPaymentsModule);
-  return { identityRegistry, digitalCurrency, billLedger, billPayments };
+  const { settlementEngine, businessCalendar } = m.useModule(SettlementEngineModule);
+  return { identityRegistry, digitalCurrency, billLedger, billPayments, settlementEngine, businessCalendar };
 });

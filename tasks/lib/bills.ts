@@ -21,6 +21,7 @@ export enum RangeState {
   Presented = 7,
   Dishonoured = 8,
   Redeemed = 9,
+  Escrowed = 10,
 }
 
 /** Mirrors `IBillLedger.Act`. */

@@ -3,7 +3,14 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ethers } from "ethers";
-import type { BillLedger, BillPayments, DigitalCurrency, IdentityRegistry } from "../../typechain-types";
+import type {
+  BillLedger,
+  BillPayments,
+  BusinessCalendar,
+  DigitalCurrency,
+  IdentityRegistry,
+  SettlementEngine,
+} from "../../typechain-types";
 
 /** The deployed platform contracts, connected to the acting wallet. */
 export interface Platform {
@@ -11,6 +18,8 @@ export interface Platform {
   digitalCurrency: DigitalCurrency;
   billLedger: BillLedger;
   billPayments: BillPayments;
+  settlementEngine: SettlementEngine;
+  businessCalendar: BusinessCalendar;
   signer: HardhatEthersSigner;
   interfaces: ethers.Interface[];
 }
@@ -20,6 +29,8 @@ const CONTRACTS = {
   digitalCurrency: { name: "DigitalCurrency", future: "DigitalCurrency#DigitalCurrency" },
   billLedger: { name: "BillLedger", future: "BillLedger#BillLedger" },
   billPayments: { name: "BillPayments", future: "BillPayments#BillPayments" },
+  settlementEngine: { name: "SettlementEngine", future: "SettlementEngine#SettlementEngine" },
+  businessCalendar: { name: "BusinessCalendar", future: "BusinessCalendar#BusinessCalendar" },
 } as const;
 
 /** The interfaces of every platform contract, to decode any custom error. */
@@ -74,6 +85,8 @@ export async function loadPlatform(
     digitalCurrency: (await at("digitalCurrency")) as unknown as DigitalCurrency,
     billLedger: (await at("billLedger")) as unknown as BillLedger,
     billPayments: (await at("billPayments")) as unknown as BillPayments,
+    settlementEngine: (await at("settlementEngine")) as unknown as SettlementEngine,
+    businessCalendar: (await at("businessCalendar")) as unknown as BusinessCalendar,
     signer,
     interfaces: await platformInterfaces(hre),
   };
