@@ -2,12 +2,21 @@
  * The platform's story on the in-process Hardhat network: deploy, verify the cast once, issue and move money,
  * refuse an unverified wallet, freeze part of an account, redeem; then a bill's life: issue, acceptance,
  * receipt, partial endorsement, pledge and release, a dishonoured bill with recourse twice back along the chain,
- * and payment at maturity. Run with `npm run demo`.
+ * then delivery versus payment: a discount (proposal and acceptance), a rediscount by signed orders, a netted batch
+ * of three trades, a pledge repo opened and closed, a central-bank rediscount; and payment at maturity. Run with
+ * `npm run demo`.
  */
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import PlatformModule from "../ignition/modules/Platform";
-import type { BillLedger, BillPayments, DigitalCurrency, IdentityRegistry } from "../typechain-types";
+import type {
+  BillLedger,
+  BillPayments,
+  BusinessCalendar,
+  DigitalCurrency,
+  IdentityRegistry,
+  SettlementEngine,
+} from "../typechain-types";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { claimRecourse, dishonour, payBill, payRecourse, presentForPayment } from "../tasks/lib/payments";
 import { balanceOf, burn, freeze, mint, transfer, unfreeze } from "../tasks/lib/cash";
@@ -31,6 +40,20 @@ import {
   startOfCstDay,
 } from "../tasks/lib/bills";
 import { table } from "../tasks/lib/output";
+import {
+  billLeg,
+  discountProceeds,
+  formatRate,
+  freshNonce,
+  repoRepayment,
+  rollForward,
+  signTerms,
+  tokenLeg,
+  TradeKind,
+  tradeIdOf,
+  type Leg,
+  type Terms,
+} from "../tasks/lib/dvp";
 
 const YEAR = 365n * 24n * 60n * 60n;
 
@@ -60,23 +83,30 @@ async function main() {
         regulator: regulator.address,
       },
       BillLedger: { admin: operator.address, pauser: operator.address, regulator: regulator.address },
+      BusinessCalendar: { admin: operator.address },
+      SettlementEngine: { pauser: operator.address, agent: operator.address },
     },
   })) as unknown as {
     identityRegistry: IdentityRegistry;
     digitalCurrency: DigitalCurrency;
     billLedger: BillLedger;
     billPayments: BillPayments;
+    settlementEngine: SettlementEngine;
+    businessCalendar: BusinessCalendar;
   };
   const registry = deployed.identityRegistry;
   const cash = deployed.digitalCurrency;
   const ledger = deployed.billLedger;
   const payments = deployed.billPayments;
-  const interfaces = [registry.interface, cash.interface, ledger.interface, payments.interface];
+  const engine = deployed.settlementEngine;
+  const calendar = deployed.businessCalendar;
+  const interfaces = [registry.interface, cash.interface, ledger.interface, payments.interface, engine.interface];
   console.log(`identity registry  ${await registry.getAddress()}`);
   console.log(
     `digital currency   ${await cash.getAddress()}  (${await cash.name()}, ${await cash.decimals()} decimals)`,
   );
   console.log(`bill ledger        ${await ledger.getAddress()}`);
+  console.log(`settlement engine  ${await engine.getAddress()}`);
   console.log("KYC providers: bank A, bank B; issuer: the central bank; regulator: the regulator");
 
   const balances = async () => {
@@ -301,14 +331,189 @@ async function main() {
   await cashRows(enterpriseX, enterpriseY);
   await showRanges(bill2);
 
-  heading(`16. ${isoFromDay(today + 90)}, maturity of bill ${billId}: Z and Y present, bank A pays both (DvP)`);
-  await time.increaseTo(startOfCstDay(today + 90) + 10 * 3600);
-  await cashRows(bankA, enterpriseZ, enterpriseY);
-  await presentForPayment(payments.connect(enterpriseZ), billId, 1n);
-  await presentForPayment(payments.connect(enterpriseY), billId, rest);
-  await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, 1n);
-  await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, rest);
-  await cashRows(bankA, enterpriseZ, enterpriseY);
+  // ---------------------------------------------------------------- delivery versus payment
+  names.set(centralBank.address, "central bank");
+  names.set(operator.address, "settlement agent");
+  const engineAddress = await engine.getAddress();
+  const ledgerAddress = await ledger.getAddress();
+  const cashAddress = await cash.getAddress();
+  for (const payer of [bankA, bankB, centralBank, enterpriseY]) {
+    await (await cash.connect(payer).approve(engineAddress, hre.ethers.MaxUint256)).wait();
+  }
+  await mint(cash.connect(centralBank), centralBank.address, 1_000_000_00n);
+  const traders = [enterpriseY, bankA, bankB, centralBank];
+  const holdings = async () => {
+    const rows = [];
+    for (const w of traders) {
+      const held = (await rangesOfBill(ledger, billId)).filter((r) => r.holder === w.address);
+      rows.push({
+        party: nameOf(w.address),
+        balance: formatCny(await cash.balanceOf(w.address)),
+        "bill units held":
+          held.map((r) => `${r.start}..${r.end}${r.state === "Circulating" ? "" : ` ${r.state}`}`).join(", ") || "-",
+      });
+    }
+    console.log(table(rows));
+  };
+  const day = async () => BigInt(cstDayOf(await time.latest()));
+  const maturity = Number(terms.maturityDay);
+  const termsOf = async (
+    kind: TradeKind,
+    maker: HardhatEthersSigner,
+    taker: HardhatEthersSigner,
+    makerLeg: Leg,
+    takerLeg: Leg,
+    extra: Partial<Terms> = {},
+  ): Promise<Terms> => ({
+    kind,
+    maker: maker.address,
+    taker: taker.address,
+    makerLeg,
+    takerLeg,
+    rate: 0n,
+    valueDay: await day(),
+    endDay: 0n,
+    closingAmount: 0n,
+    deadline: BigInt(await time.latest()) + 3600n,
+    nonce: freshNonce(),
+    ...extra,
+  });
+  // A discount-type trade of `units` units from `start`: the seller makes it, priced by the TypeScript formula and
+  // checked against the engine's own quote.
+  const priced = async (
+    kind: TradeKind,
+    seller: HardhatEthersSigner,
+    buyer: HardhatEthersSigner,
+    start: bigint,
+    units: bigint,
+    rate: bigint,
+  ) => {
+    const days = BigInt(rollForward(maturity, marks)) - (await day());
+    const proceeds = discountProceeds(units, rate, days);
+    const [onChain] = await engine.discountProceeds(billId, units, rate, await day());
+    console.log(
+      `${nameOf(seller.address)} sells ${formatCny(units)} face to ${nameOf(buyer.address)} at ${formatRate(rate)}: ` +
+        `${days} days to ${isoFromDay(rollForward(maturity, marks))}, proceeds ${formatCny(proceeds)} ` +
+        `(engine quote ${formatCny(onChain)})`,
+    );
+    return termsOf(kind, seller, buyer, billLeg(ledgerAddress, billId, start, units), tokenLeg(cashAddress, proceeds), {
+      rate,
+    });
+  };
+
+  heading(`16. A holiday: the calendar admin marks ${isoFromDay(maturity)}, bill ${billId}'s maturity, a holiday`);
+  const marks = new Map<number, 1 | 2>([[maturity, 1]]);
+  await (await calendar.connect(operator).markDays([maturity], 1)).wait();
+  console.log(`discounts now count to ${isoFromDay(rollForward(maturity, marks))}, the next business day`);
+
+  heading("17. Discount, two-phase: Y proposes CNY 400,000.00 of its range to bank A at 2.00%; bank A accepts");
+  const discount = await priced(TradeKind.Discount, enterpriseY, bankA, rest, 400_000_00n, 20_000n);
+  await holdings();
+  await (await engine.connect(enterpriseY).propose(discount)).wait();
+  console.log(`proposed: trade ${await tradeIdOf(engine, discount)}; Y's range is escrowed in place:`);
+  await holdings();
+  await refused("bank A accepting different terms (a price one fen lower)", () =>
+    engine
+      .connect(bankA)
+      .accept({ ...discount, takerLeg: { ...discount.takerLeg, amount: discount.takerLeg.amount - 1n } }),
+  );
+  await (await engine.connect(bankA).accept(discount)).wait();
+  console.log("accepted: the range and the money moved in one transaction");
+  await holdings();
+
+  heading(
+    "18. Rediscount by signed orders: bank A sells CNY 200,000.00 to bank B at 1.80%; both sign, the agent submits",
+  );
+  const rediscount = await priced(TradeKind.Rediscount, bankA, bankB, rest, 200_000_00n, 18_000n);
+  const order = {
+    terms: rediscount,
+    makerSignature: await signTerms(engine, bankA, rediscount),
+    takerSignature: await signTerms(engine, bankB, rediscount),
+  };
+  await (await engine.connect(operator).settle(order)).wait();
+  await holdings();
+  await refused("the agent submitting the same order again", () => engine.connect(operator).settle(order));
+
+  heading("19. A batch of three signed trades, settled all or none; A's and B's payments to each other are netted");
+  const batch = [
+    await priced(TradeKind.Discount, enterpriseY, bankB, 700_000_01n, 100_000_00n, 20_000n),
+    await priced(TradeKind.Rediscount, bankB, bankA, rest, 100_000_00n, 18_000n),
+    await termsOf(
+      TradeKind.OutrightSale,
+      bankA,
+      bankB,
+      billLeg(ledgerAddress, billId, 500_000_01n, 100_000_00n),
+      tokenLeg(cashAddress, 99_500_00n),
+    ),
+  ];
+  console.log("and bank A sells CNY 100,000.00 face to bank B outright at a quoted 99,500.00");
+  const orders = [];
+  for (const t of batch) {
+    const maker = traders.find((w) => w.address === t.maker)!;
+    const taker = traders.find((w) => w.address === t.taker)!;
+    orders.push({
+      terms: t,
+      makerSignature: await signTerms(engine, maker, t),
+      takerSignature: await signTerms(engine, taker, t),
+    });
+  }
+  const batchReceipt = await (await engine.connect(operator).settleBatch(orders)).wait();
+  const transfers = batchReceipt!.logs.filter((l) => l.address === cashAddress).length;
+  console.log(`three trades, three payments, ${transfers} currency transfers (A's and B's payments netted):`);
+  await holdings();
+
+  heading(
+    "20. Pledge repo: bank B borrows CNY 95,000.00 from bank A for 7 days at 1.50%, pledging CNY 100,000.00 face",
+  );
+  const valueDay = await day();
+  const endDay = BigInt(rollForward(Number(valueDay) + 7, marks));
+  const principal = 95_000_00n;
+  const repayment = repoRepayment(principal, 15_000n, endDay - valueDay);
+  console.log(
+    `closing ${isoFromDay(endDay)}: B repays ${formatCny(repayment)} (principal + act/360 interest, rounded up)`,
+  );
+  const repo = await termsOf(
+    TradeKind.PledgeRepo,
+    bankB,
+    bankA,
+    billLeg(ledgerAddress, billId, 400_000_01n, 100_000_00n),
+    tokenLeg(cashAddress, principal),
+    { rate: 15_000n, endDay, closingAmount: repayment },
+  );
+  await (await engine.connect(bankB).propose(repo)).wait();
+  await (await engine.connect(bankA).accept(repo)).wait();
+  console.log("opened: the range is pledged (held by bank B, pledged through the engine), the principal paid");
+  await holdings();
+  await time.increaseTo(startOfCstDay(Number(endDay)) + 10 * 3600);
+  await (await engine.connect(bankB).closeRepo(repo)).wait();
+  console.log(`closed on ${isoFromDay(endDay)}: B repaid, the pledge is released`);
+  await holdings();
+
+  heading(
+    "21. Central-bank rediscount: bank A offers its two ranges to the central bank at 1.50%; it accepts both at once",
+  );
+  const cbr = [
+    await priced(TradeKind.CentralBankRediscount, bankA, centralBank, rest, 100_000_00n, 15_000n),
+    await priced(TradeKind.CentralBankRediscount, bankA, centralBank, 600_000_01n, 100_000_00n, 15_000n),
+  ];
+  for (const t of cbr) await (await engine.connect(bankA).propose(t)).wait();
+  await (await engine.connect(centralBank).acceptBatch(cbr)).wait();
+  await holdings();
+  await refused("bank B selling to enterprise Y as a central-bank rediscount", async () =>
+    engine
+      .connect(bankB)
+      .propose(await priced(TradeKind.CentralBankRediscount, bankB, enterpriseY, 400_000_01n, 100_000_00n, 15_000n)),
+  );
+
+  heading(`22. ${isoFromDay(maturity)}, maturity of bill ${billId}: every holder presents, bank A pays each (DvP)`);
+  await time.increaseTo(startOfCstDay(maturity) + 10 * 3600);
+  await cashRows(bankA, bankB, centralBank, enterpriseZ, enterpriseY);
+  for (const r of await rangesOfBill(ledger, billId)) {
+    const holder = (await hre.ethers.getSigners()).find((w) => w.address === r.holder)!;
+    await presentForPayment(payments.connect(holder), billId, r.start);
+    await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, r.start);
+  }
+  await cashRows(bankA, bankB, centralBank, enterpriseZ, enterpriseY);
   await showRanges(billId);
   await refused("bank A paying Z's range a second time", () =>
     payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, 1n),
