@@ -270,7 +270,8 @@ interface IBillLedger is IIdentitySubscriber {
     function releasePledge(uint256 billId, uint48 start) external;
 
     /// @notice Freezes the first `amount` units of the range at `start` by judicial order (a pending application
-    /// on it is cancelled). Regulator only.
+    /// on it is cancelled). Only a circulating range, or one pledged to a creditor that is not a settlement
+    /// operator, can be frozen in part. Regulator only.
     function freeze(uint256 billId, uint48 start, uint48 amount) external;
 
     /// @notice Lifts the freeze of a range. Regulator only.

@@ -16,7 +16,9 @@ pragma solidity ^0.8.24;
 /// on-chain formulas of TradePricing: the terms must carry exactly the amount the formula gives.
 interface ISettlementEngine {
     /// @notice What a trade is; it decides who may trade and how the price is checked.
-    /// @dev `Swap`: any two legs between verified parties (DvP at a quoted price, PvP, bill against bill).
+    /// @dev `Swap`: any two legs between verified enterprises or institutions (DvP at a quoted price, PvP, bill
+    /// against bill); a bill leg moves only between two enterprises or two institutions (between the two it is a
+    /// discount).
     /// `FreeOfPayment`: a bill range only, money settled elsewhere. `Discount`: an enterprise sells a range to a
     /// bank or finance company. `Rediscount`: between banks and finance companies. `CentralBankRediscount`: a
     /// bank or finance company sells to the central bank. `OutrightSale`: between institutions at a quoted price.
@@ -91,7 +93,7 @@ interface ISettlementEngine {
     error TradeInvalidParty(address party);
     /// @notice `party` is not verified in the identity registry now.
     error TradeUnverifiedParty(address party);
-    /// @notice `party` is not of a kind this trade kind allows.
+    /// @notice `party`, of entity kind `kind`, may not take this side of this trade kind.
     error TradeWrongPartyKind(address party, uint8 kind);
     /// @notice The legs do not fit the trade kind, or a leg is malformed (`index` 0: maker's, 1: taker's).
     error TradeInvalidLeg(uint8 index);

@@ -44,7 +44,7 @@ contract BusinessCalendar is IBusinessCalendar, AccessControlDefaultAdminRules {
     /// @inheritdoc IBusinessCalendar
     function rollForward(uint32 day) external view returns (uint32) {
         if (day > BillCalendar.MAX_DAY) revert CalendarInvalidDay(day);
-        for (uint32 i = 0; i <= MAX_ROLL_DAYS; ++i) {
+        for (uint32 i = 0; i <= MAX_ROLL_DAYS && day + i <= BillCalendar.MAX_DAY; ++i) {
             if (isBusinessDay(day + i)) return day + i;
         }
         revert CalendarNoBusinessDay(day);

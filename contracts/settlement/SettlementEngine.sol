@@ -45,12 +45,11 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     uint256 public constant MAX_BATCH = 50;
 
     bytes32 private constant _LEG_TYPEHASH = keccak256("Leg(address asset,uint256 billId,uint48 start,uint128 amount)");
-    bytes32 private constant _TERMS_TYPEHASH =
-        keccak256(
-            "Terms(uint8 kind,address maker,address taker,Leg makerLeg,Leg takerLeg,uint32 rate,uint32 valueDay,"
-            "uint32 endDay,uint128 closingAmount,uint40 deadline,uint256 nonce)"
-            "Leg(address asset,uint256 billId,uint48 start,uint128 amount)"
-        );
+    bytes32 private constant _TERMS_TYPEHASH = keccak256(
+        "Terms(uint8 kind,address maker,address taker,Leg makerLeg,Leg takerLeg,uint32 rate,uint32 valueDay,"
+        "uint32 endDay,uint128 closingAmount,uint40 deadline,uint256 nonce)"
+        "Leg(address asset,uint256 billId,uint48 start,uint128 amount)"
+    );
 
     IBillLedger private immutable _ledger;
     IIdentityRegistry private immutable _registry;
@@ -268,7 +267,12 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     }
 
     /// @inheritdoc ISettlementEngine
-    function repoRepayment(uint128 principal, uint32 rate, uint32 valueDay, uint32 endDay) public pure returns (uint256) {
+    function repoRepayment(
+        uint128 principal,
+        uint32 rate,
+        uint32 valueDay,
+        uint32 endDay
+    ) public pure returns (uint256) {
         return TradePricing.repoRepayment(principal, rate, endDay > valueDay ? endDay - valueDay : 0);
     }
 
@@ -337,7 +341,13 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         record.status = status;
         Leg calldata leg = terms.makerLeg;
         if (leg.asset == address(_ledger)) {
-            _moveRange(leg, terms.maker, IBillLedger.RangeState.Escrowed, terms.maker, IBillLedger.RangeState.Circulating);
+            _moveRange(
+                leg,
+                terms.maker,
+                IBillLedger.RangeState.Escrowed,
+                terms.maker,
+                IBillLedger.RangeState.Circulating
+            );
         } else if (IERC20(leg.asset).trySafeTransfer(terms.maker, leg.amount)) {
             _escrowed[leg.asset] -= leg.amount;
         } else {
@@ -374,7 +384,8 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     ) private {
         if (leg.asset == address(0)) return;
         if (leg.asset == address(_ledger)) {
-            IBillLedger.RangeState state = escrowed_ ? IBillLedger.RangeState.Escrowed : IBillLedger.RangeState.Circulating;
+            IBillLedger.RangeState state =
+                escrowed_ ? IBillLedger.RangeState.Escrowed : IBillLedger.RangeState.Circulating;
             if (terms.kind == TradeKind.PledgeRepo) {
                 _moveRange(leg, from, state, from, IBillLedger.RangeState.Pledged);
             } else if (terms.kind == TradeKind.OutrightRepo) {
@@ -444,6 +455,14 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
             if (terms.takerLeg.asset == address(0)) revert TradeInvalidLeg(1);
             _checkKind(terms.maker, makerKind, _anyTrader());
             _checkKind(terms.taker, takerKind, _anyTrader());
+            // A bill between an enterprise and an institution changes hands by discount, at the formula's price.
+            bool makerEnterprise = makerKind == IIdentityRegistry.EntityKind.Enterprise;
+            if ((makerBill || takerBill) && makerEnterprise != (takerKind == IIdentityRegistry.EntityKind.Enterprise)) {
+                (address party, IIdentityRegistry.EntityKind kind) = makerEnterprise
+                    ? (terms.taker, takerKind)
+                    : (terms.maker, makerKind);
+                revert TradeWrongPartyKind(party, uint8(kind));
+            }
             _checkNoPricing(terms);
         } else if (kind == TradeKind.FreeOfPayment) {
             if (!makerBill) revert TradeInvalidLeg(0);
@@ -463,7 +482,11 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
                 ? (terms.taker, takerKind)
                 : (terms.maker, makerKind);
             _checkKinds(kind, seller, sellerKind, buyer, buyerKind);
-            _checkPrice(terms, makerBill ? terms.makerLeg : terms.takerLeg, makerBill ? terms.takerLeg : terms.makerLeg);
+            _checkPrice(
+                terms,
+                makerBill ? terms.makerLeg : terms.takerLeg,
+                makerBill ? terms.takerLeg : terms.makerLeg
+            );
         } else {
             revert TradeInvalidTerms();
         }
@@ -542,11 +565,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     /// @dev The repo's id, legs and parties, if it is open. The borrower delivered the bill leg.
     function _openRepo(
         Terms calldata terms
-    )
-        private
-        view
-        returns (bytes32 id, Leg calldata billLeg, Leg calldata cashLeg, address borrower, address lender)
-    {
+    ) private view returns (bytes32 id, Leg calldata billLeg, Leg calldata cashLeg, address borrower, address lender) {
         id = _hashTypedDataV4(_hashTerms(terms));
         TradeStatus status = _trades[id].status;
         if (status != TradeStatus.RepoOpen) revert TradeWrongStatus(id, status, TradeStatus.RepoOpen);

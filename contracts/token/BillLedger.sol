@@ -259,7 +259,11 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         }
         // Only circulating and pledged holdings split: an issued or accepted bill moves as a whole until the payee
         // receives it, and a presented or dishonoured range carries its presentment (BillPayments) under its start.
-        bool divisible = record.splittable && (state == RangeState.Circulating || state == RangeState.Pledged);
+        // A pledge made by a settlement operator (a repo) moves as a whole: the operator addresses it by its start.
+        bool divisible =
+            record.splittable &&
+                (state == RangeState.Circulating ||
+                    (state == RangeState.Pledged && !hasRole(OPERATOR_ROLE, range.counterparty)));
         _takePart(billId, start, range, amount, divisible);
         range.priorState = state;
         range.state = RangeState.Frozen;
@@ -363,9 +367,8 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
             range.holder = newHolder;
         }
         range.state = newState;
-        range.counterparty = newState == RangeState.Escrowed || newState == RangeState.Pledged
-            ? msg.sender
-            : address(0);
+        range.counterparty =
+            newState == RangeState.Escrowed || newState == RangeState.Pledged ? msg.sender : address(0);
         _emitUpdated(billId, start, range);
     }
 
