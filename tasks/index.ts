@@ -1,3 +1,4 @@
 import "./kyc";
 import "./cash";
 import "./bill";
+import "./dvp";

@@ -138,7 +138,12 @@ export function rollForward(day: number, marks: DayMarks): number {
 /** The engine's EIP-712 domain. */
 export async function engineDomain(engine: SettlementEngine): Promise<TypedDataDomain> {
   const domain = await engine.eip712Domain();
-  return { name: domain.name, version: domain.version, chainId: domain.chainId, verifyingContract: domain.verifyingContract };
+  return {
+    name: domain.name,
+    version: domain.version,
+    chainId: domain.chainId,
+    verifyingContract: domain.verifyingContract,
+  };
 }
 
 /** The trade id: the EIP-712 digest of the terms under the engine's domain. */

@@ -76,6 +76,35 @@ const MEANINGS: Record<string, string> = {
   PaymentZeroAddress: "an address is zero",
   PaymentInvalidReason: "the acceptor's reason code must be 1-254",
   PaymentAcceptorNotBankrupt: "the acceptor is not flagged bankrupt: wait for maturity and present the bill",
+  TradeInvalidParty: "a party is missing, is the other party itself, or is not the one who may send this",
+  TradeUnverifiedParty: "a party is not verified in the identity registry (unknown, expired, suspended or revoked)",
+  TradeWrongPartyKind: "a party of this kind may not take this side of this trade kind",
+  TradeInvalidLeg: "a leg does not fit the trade kind or is malformed (index 0: the maker's, 1: the taker's)",
+  TradeTokenNotListed: "the token is not listed for settlement",
+  TradePriceMismatch: "the cash amount is not what the pricing formula gives for these terms",
+  TradeInvalidTerms: "the rate, the repo dates or the closing amount do not fit the trade kind",
+  TradeNotValueDay: "the trade settles on its value date only",
+  TradeExpired: "the trade's deadline has passed (or, at proposal, is not in the future)",
+  TradePending: "the proposal can be cleared out only from its deadline",
+  TradeBillMatured: "the bill matures too soon for this trade (on or before the value date, or the repo's end date)",
+  TradeWrongStatus: "the trade is not in the status this act needs",
+  TradeNotEntitled: "the sender is not the party entitled to this act on the trade",
+  TradeInvalidSignature: "a party's signature is missing or does not sign these terms",
+  TradeNonceUsed: "the nonce is spent, cancelled or below the signer's floor: this order can no longer settle",
+  TradeNonceFloorNotRaised: "the nonce floor can only go up",
+  TradeInvalidBatch: "a batch holds 1 to the most trades allowed",
+  TradeTokenShortfall: "the engine received less of the token than the leg says (a fee-taking token)",
+  TradeNothingOwed: "no refund of this trade is owed",
+  TradeRepoClosing: "a repo closes only before the end of its end date, and defaults only from then",
+  TradeEnginePaused: "the settlement engine is paused: no trade is proposed or settled until it is unpaused",
+  TradeEngineNotPaused: "the settlement engine is not paused",
+  PricingRateTooHigh: "at this rate the interest would take the whole face",
+  PricingNoDays: "no days to price: the value date is on or after the (rolled) maturity or the end date",
+  CalendarNoBusinessDay: "no business day follows this day within the calendar's roll limit",
+  CalendarInvalidDay: "the day is after the last bill date (9999-12-31)",
+  BillCalendarDayOutOfRange: "the day is outside the bill dates (1970-01-01 to 9999-12-31)",
+  BillCalendarTimestampOutOfRange: "the time is after the last bill date (9999-12-31)",
+  SafeERC20FailedOperation: "the token refused the transfer",
 };
 
 /** Enum arguments shown by name: error name → argument name → the enum's names in order. */
@@ -90,13 +119,27 @@ const RANGE_STATES = [
   "Presented",
   "Dishonoured",
   "Redeemed",
+  "Escrowed",
 ];
 const ENTITY_KINDS = ["None", "Enterprise", "Bank", "FinanceCompany", "CentralBank", "Regulator", "System"];
+const TRADE_STATUSES = [
+  "None",
+  "Proposed",
+  "Settled",
+  "Rejected",
+  "Withdrawn",
+  "Cleared",
+  "RepoOpen",
+  "RepoClosed",
+  "RepoDefaulted",
+];
 const ENUM_ARGS: Record<string, Record<string, string[]>> = {
   BillWrongState: { state: RANGE_STATES, expected: RANGE_STATES },
   BillWrongPartyKind: { expected: ENTITY_KINDS },
   IdentityInvalidKind: { kind: ENTITY_KINDS },
   IdentityWrongStatus: { status: ["None", "Active", "Suspended", "Revoked"] },
+  TradeWrongStatus: { status: TRADE_STATUSES, expected: TRADE_STATUSES },
+  TradeWrongPartyKind: { kind: ENTITY_KINDS },
 };
 
 /** Finds the revert data of a failed call in the error shapes of ethers and of Hardhat's providers. */
