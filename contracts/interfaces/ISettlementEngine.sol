@@ -95,7 +95,8 @@ interface ISettlementEngine {
     error TradeUnverifiedParty(address party);
     /// @notice `party`, of entity kind `kind`, may not take this side of this trade kind.
     error TradeWrongPartyKind(address party, uint8 kind);
-    /// @notice The legs do not fit the trade kind, or a leg is malformed (`index` 0: maker's, 1: taker's).
+    /// @notice The legs do not fit the trade kind, or a leg is malformed (`index` 0: maker's, 1: taker's); also
+    /// given by `setListed` for the zero address, the ledger and the currency.
     error TradeInvalidLeg(uint8 index);
     /// @notice `token` is not listed for settlement.
     error TradeTokenNotListed(address token);
@@ -123,7 +124,7 @@ interface ISettlementEngine {
     error TradeNonceFloorNotRaised(uint256 floor);
     /// @notice A batch must hold 1 to `max` trades.
     error TradeInvalidBatch(uint256 max);
-    /// @notice The engine received `received` of `token` where `expected` was due (a fee-taking token).
+    /// @notice A party received `received` of `token` where `expected` was due (a token taking a fee on transfer).
     error TradeTokenShortfall(address token, uint256 expected, uint256 received);
     /// @notice No refund of the trade is owed.
     error TradeNothingOwed(bytes32 tradeId);
@@ -203,7 +204,7 @@ interface ISettlementEngine {
     /// @notice Voids every nonce of the caller below `floor`.
     function raiseNonceFloor(uint256 floor) external;
 
-    /// @notice Lists or delists a token for settlement. Admin only.
+    /// @notice Lists or delists a token for settlement (the digital currency is always listed). Admin only.
     function setListed(address token, bool listed) external;
 
     /// @notice Stops proposals and settlements; ending trades, reclaiming and closing or defaulting repos stay
@@ -244,6 +245,9 @@ interface ISettlementEngine {
 
     /// @notice Whether `token` is listed.
     function isListed(address token) external view returns (bool);
+
+    /// @notice The platform's digital currency.
+    function currency() external view returns (address);
 
     /// @notice How much of `token` the engine holds for open proposals (and refunds owed).
     function escrowed(address token) external view returns (uint256);

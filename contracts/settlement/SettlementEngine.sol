@@ -44,7 +44,10 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     /// @notice The most trades a batch may hold.
     uint256 public constant MAX_BATCH = 50;
 
+    // The type strings are hashed at compile time; their length costs nothing at run time.
+    // solhint-disable-next-line gas-small-strings
     bytes32 private constant _LEG_TYPEHASH = keccak256("Leg(address asset,uint256 billId,uint48 start,uint128 amount)");
+    // solhint-disable-next-line gas-small-strings
     bytes32 private constant _TERMS_TYPEHASH = keccak256(
         "Terms(uint8 kind,address maker,address taker,Leg makerLeg,Leg takerLeg,uint32 rate,uint32 valueDay,"
         "uint32 endDay,uint128 closingAmount,uint40 deadline,uint256 nonce)"
@@ -54,6 +57,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     IBillLedger private immutable _ledger;
     IIdentityRegistry private immutable _registry;
     IBusinessCalendar private immutable _calendar;
+    IERC20 private immutable _currency;
 
     mapping(bytes32 id => TradeRecord) private _trades;
     mapping(address signer => mapping(uint256 word => uint256 bits)) private _nonceBits;
@@ -65,21 +69,25 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     /// @param ledger the bill ledger whose ranges the engine moves
     /// @param registry the shared identity registry
     /// @param calendar the business-day calendar maturities roll on
+    /// @param currency_ the digital currency: always listed, and trusted to deliver exact amounts
     /// @param initialAdminDelay seconds a new admin must wait before accepting the role
     /// @param admin lists tokens and grants the agent and pauser roles
     constructor(
         IBillLedger ledger,
         IIdentityRegistry registry,
         IBusinessCalendar calendar,
+        IERC20 currency_,
         uint48 initialAdminDelay,
         address admin
     ) EIP712("bill-dvp SettlementEngine", "1") AccessControlDefaultAdminRules(initialAdminDelay, admin) {
         if (address(ledger) == address(0)) revert TradeInvalidParty(address(ledger));
         if (address(registry) == address(0)) revert TradeInvalidParty(address(registry));
         if (address(calendar) == address(0)) revert TradeInvalidParty(address(calendar));
+        if (address(currency_) == address(0)) revert TradeInvalidParty(address(currency_));
         _ledger = ledger;
         _registry = registry;
         _calendar = calendar;
+        _currency = currency_;
     }
 
     // ---------------------------------------------------------------- two-phase
@@ -142,7 +150,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         if (owed == 0) revert TradeNothingOwed(id);
         record.refundOwed = 0;
         _escrowed[terms.makerLeg.asset] -= owed;
-        IERC20(terms.makerLeg.asset).safeTransfer(terms.maker, owed);
+        _pay(terms.makerLeg.asset, address(this), terms.maker, owed);
     }
 
     // ---------------------------------------------------------------- signed orders
@@ -168,7 +176,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         }
         for (uint256 i = 0; i < flows.length && flows[i].token != address(0); ++i) {
             Flow memory flow = flows[i];
-            if (flow.amount != 0) IERC20(flow.token).safeTransferFrom(flow.from, flow.to, flow.amount);
+            if (flow.amount != 0) _pay(flow.token, flow.from, flow.to, flow.amount);
         }
     }
 
@@ -199,7 +207,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         } else {
             _moveRange(billLeg, lender, IBillLedger.RangeState.Escrowed, borrower, IBillLedger.RangeState.Circulating);
         }
-        IERC20(cashLeg.asset).safeTransferFrom(borrower, lender, terms.closingAmount);
+        _pay(cashLeg.asset, borrower, lender, terms.closingAmount);
         emit RepoClosed(id, borrower, terms.closingAmount);
     }
 
@@ -222,7 +230,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
 
     /// @inheritdoc ISettlementEngine
     function setListed(address token, bool listed) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (token == address(0) || token == address(_ledger)) revert TradeInvalidLeg(0);
+        if (token == address(0) || token == address(_ledger) || token == address(_currency)) revert TradeInvalidLeg(0);
         _listed[token] = listed;
         emit TokenListed(token, listed);
     }
@@ -288,7 +296,12 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
 
     /// @inheritdoc ISettlementEngine
     function isListed(address token) external view returns (bool) {
-        return _listed[token];
+        return token == address(_currency) || _listed[token];
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function currency() external view returns (address) {
+        return address(_currency);
     }
 
     /// @inheritdoc ISettlementEngine
@@ -395,12 +408,27 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
             }
         } else if (escrowed_) {
             _escrowed[leg.asset] -= leg.amount;
-            IERC20(leg.asset).safeTransfer(to, leg.amount);
+            _pay(leg.asset, address(this), to, leg.amount);
         } else if (flows.length != 0) {
             _addFlow(flows, leg.asset, from, to, leg.amount);
         } else {
-            IERC20(leg.asset).safeTransferFrom(from, to, leg.amount);
+            _pay(leg.asset, from, to, leg.amount);
         }
+    }
+
+    /// @dev Moves `amount` of `token` from `from` (the engine itself: out of escrow) to `to`. A foreign token must
+    /// deliver exactly `amount` (no fee on transfer); the digital currency is trusted to.
+    function _pay(address token, address from, address to, uint256 amount) private {
+        bool exact = token == address(_currency);
+        uint256 before = exact ? 0 : IERC20(token).balanceOf(to);
+        if (from == address(this)) {
+            IERC20(token).safeTransfer(to, amount);
+        } else {
+            IERC20(token).safeTransferFrom(from, to, amount);
+        }
+        if (exact) return;
+        uint256 received = IERC20(token).balanceOf(to) - before;
+        if (received != amount) revert TradeTokenShortfall(token, amount, received);
     }
 
     function _moveRange(
@@ -453,16 +481,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         TradeKind kind = terms.kind;
         if (kind == TradeKind.Swap) {
             if (terms.takerLeg.asset == address(0)) revert TradeInvalidLeg(1);
-            _checkKind(terms.maker, makerKind, _anyTrader());
-            _checkKind(terms.taker, takerKind, _anyTrader());
-            // A bill between an enterprise and an institution changes hands by discount, at the formula's price.
-            bool makerEnterprise = makerKind == IIdentityRegistry.EntityKind.Enterprise;
-            if ((makerBill || takerBill) && makerEnterprise != (takerKind == IIdentityRegistry.EntityKind.Enterprise)) {
-                (address party, IIdentityRegistry.EntityKind kind) = makerEnterprise
-                    ? (terms.taker, takerKind)
-                    : (terms.maker, makerKind);
-                revert TradeWrongPartyKind(party, uint8(kind));
-            }
+            _checkSwapParties(terms, makerKind, takerKind, makerBill || takerBill);
             _checkNoPricing(terms);
         } else if (kind == TradeKind.FreeOfPayment) {
             if (!makerBill) revert TradeInvalidLeg(0);
@@ -492,6 +511,25 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         }
     }
 
+    /// @dev Swaps are open to enterprises and institutions; a bill moves only between two enterprises or two
+    /// institutions (between an enterprise and an institution it changes hands by discount, at the formula's price).
+    function _checkSwapParties(
+        Terms calldata terms,
+        IIdentityRegistry.EntityKind makerKind,
+        IIdentityRegistry.EntityKind takerKind,
+        bool withBill
+    ) private pure {
+        _checkKind(terms.maker, makerKind, _anyTrader());
+        _checkKind(terms.taker, takerKind, _anyTrader());
+        bool makerEnterprise = makerKind == IIdentityRegistry.EntityKind.Enterprise;
+        if (withBill && makerEnterprise != (takerKind == IIdentityRegistry.EntityKind.Enterprise)) {
+            (address party, IIdentityRegistry.EntityKind kind) = makerEnterprise
+                ? (terms.taker, takerKind)
+                : (terms.maker, makerKind);
+            revert TradeWrongPartyKind(party, uint8(kind));
+        }
+    }
+
     /// @dev A bill leg: the ledger, a bill, a start and 1 to 2^48 − 1 units. A token leg: a listed token and an
     /// amount. An empty leg: all zero. Returns whether it is a bill leg.
     function _checkLeg(Leg calldata leg, uint8 index) private view returns (bool bill) {
@@ -505,7 +543,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
             if (leg.billId != 0 || leg.start != 0 || leg.amount != 0) revert TradeInvalidLeg(index);
             return false;
         }
-        if (!_listed[leg.asset]) revert TradeTokenNotListed(leg.asset);
+        if (leg.asset != address(_currency) && !_listed[leg.asset]) revert TradeTokenNotListed(leg.asset);
         if (leg.billId != 0 || leg.start != 0 || leg.amount == 0) revert TradeInvalidLeg(index);
     }
 

@@ -9,6 +9,8 @@ contract NoReturnToken {
     mapping(address => mapping(address => uint256)) public allowance;
     bool public returnFalse;
 
+    error NoReturnTokenShort();
+
     event Transfer(address indexed from, address indexed to, uint256 value);
 
     function mint(address to, uint256 amount) external {
@@ -43,7 +45,7 @@ contract NoReturnToken {
 
     /// @dev Either returns `false` to the caller of the external function or reverts.
     function _fail() private view {
-        if (!returnFalse) revert("NoReturnToken: short");
+        if (!returnFalse) revert NoReturnTokenShort();
         assembly {
             mstore(0, 0)
             return(0, 32)

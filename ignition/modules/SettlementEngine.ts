@@ -9,8 +9,8 @@ const DAY = 24n * 60n * 60n;
 /**
  * The DvP settlement engine. Wired by the deployer (account 0), which must hold the admin roles of the ledger, the
  * registry and the engine at that moment: the engine becomes a ledger operator (it moves ranges) and a system
- * account in the registry (it escrows and moves currency), the digital currency is listed, and the pauser and the
- * settlement agent get their roles. Hand the engine's admin role over afterwards (README *Deploying*).
+ * account in the registry (it escrows and moves currency), and the pauser and the settlement agent get their
+ * roles. The digital currency is always listed. Hand the engine's admin role over afterwards (README *Deploying*).
  */
 export default buildModule("SettlementEngine", (m) => {
   const { identityRegistry, digitalCurrency } = m.useModule(DigitalCurrencyModule);
@@ -21,12 +21,12 @@ export default buildModule("SettlementEngine", (m) => {
     billLedger,
     identityRegistry,
     businessCalendar,
+    digitalCurrency,
     m.getParameter("adminDelay", 2n * DAY),
     deployer,
   ]);
   m.call(billLedger, "grantRole", [id("OPERATOR_ROLE"), settlementEngine], { id: "grantEngineOperator" });
   m.call(identityRegistry, "registerSystemAccount", [settlementEngine], { id: "registerEngine" });
-  m.call(settlementEngine, "setListed", [digitalCurrency, true]);
   m.call(settlementEngine, "grantRole", [id("PAUSER_ROLE"), m.getParameter("pauser", deployer)], {
     id: "grantEnginePauser",
   });

@@ -129,9 +129,12 @@ export function isBusinessDay(day: number, marks: DayMarks): boolean {
   return weekday !== 0 && weekday !== 6;
 }
 
-/** `day`, or the next business day. */
+/** The last bill date, 9999-12-31 (mirrors `BillCalendar.MAX_DAY`). */
+export const MAX_DAY = 2_932_896;
+
+/** `day`, or the next business day (at most 31 days on, and not after `MAX_DAY`). */
 export function rollForward(day: number, marks: DayMarks): number {
-  for (let d = day; d <= day + 31; d++) if (isBusinessDay(d, marks)) return d;
+  for (let d = day; d <= day + 31 && d <= MAX_DAY; d++) if (isBusinessDay(d, marks)) return d;
   throw new Error(`no business day within 31 days of day ${day}`);
 }
 

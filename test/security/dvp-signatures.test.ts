@@ -173,10 +173,10 @@ describe("SettlementEngine security: signed orders and permits", function () {
         f.ledger,
         await f.suite.identityRegistry.getAddress(),
         await f.suite.businessCalendar.getAddress(),
+        f.currency,
         0n,
         admin.address,
       ]);
-      await mined(second.connect(admin).setListed(f.currency, true));
       await mined(second.connect(admin).grantRole(await second.AGENT_ROLE(), admin));
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
       expect(await second.tradeId(terms)).to.not.equal(await engine.tradeId(terms));

@@ -869,7 +869,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       const f = await loadFixture(morningPlatform);
       const engine = f.suite.settlementEngine;
       const zero = hre.ethers.ZeroAddress;
-      for (const token of [zero, f.ledger]) {
+      for (const token of [zero, f.ledger, f.currency]) {
         await expect(engine.connect(f.accounts.admin).setListed(token, true))
           .to.be.revertedWithCustomError(engine, "TradeInvalidLeg")
           .withArgs(0);
@@ -878,11 +878,12 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       const calendar = await f.suite.businessCalendar.getAddress();
       const factory = await hre.ethers.getContractFactory("SettlementEngine");
       for (const args of [
-        [zero, registry, calendar],
-        [f.ledger, zero, calendar],
-        [f.ledger, registry, zero],
+        [zero, registry, calendar, f.currency],
+        [f.ledger, zero, calendar, f.currency],
+        [f.ledger, registry, zero, f.currency],
+        [f.ledger, registry, calendar, zero],
       ]) {
-        await expect(factory.deploy(args[0], args[1], args[2], 0n, f.accounts.admin))
+        await expect(factory.deploy(args[0], args[1], args[2], args[3], 0n, f.accounts.admin))
           .to.be.revertedWithCustomError(engine, "TradeInvalidParty")
           .withArgs(zero);
       }

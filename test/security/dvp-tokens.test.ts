@@ -23,9 +23,9 @@
  * 32. Foreign tokens are handled with SafeERC20: a listed NoReturnToken (transfer and transferFrom return nothing)
  *     escrows, pays out and settles signed orders; when it returns false instead of reverting, the act reverts
  *     with SafeERC20FailedOperation(token) and nothing moves. A fee-taking token (FeeToken, 1 % burnt) cannot be
- *     escrowed: TradeTokenShortfall(token, expected, received). Note (limitation, reported): a listed fee token
- *     paid directly from payer to payee (the taker's leg, a signed order) delivers 99 % of the agreed amount; the
- *     engine checks receipt only for its own escrow, so listing (admin only) is the control; asserted below.
+ *     escrowed: TradeTokenShortfall(token, expected, received), nor paid directly from payer to payee (the taker's
+ *     leg, a signed order): the engine checks what the payee received for every foreign token; the digital
+ *     currency, which takes no fee, is trusted.
  * 33. Trades are listed through events, not storage (TradeProposed, TradeSettled, TradeEnded, indexed by id, maker
  *     and taker; asserted with filters): there is no on-chain list to page. Bill ranges are paged by the ledger
  *     (bill-access.test.ts, line 33). Batches are capped: 0 and MAX_BATCH + 1 orders or proposals are refused
@@ -365,7 +365,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
       expect(await engine.escrowed(address)).to.equal(0n);
     });
 
-    it("[32] limitation: a listed fee token paid payer-to-payee delivers 99 % (only escrow is checked; listing is the control)", async function () {
+    it("[32] a fee-taking token paid payer-to-payee is refused too: TradeTokenShortfall, nothing moves", async function () {
       const f = await loadFixture(morningPlatform);
       const engine = f.suite.settlementEngine;
       const address = await withToken(f, "FeeToken");
@@ -373,11 +373,10 @@ describe("SettlementEngine security: token oddities and griefing", function () {
       const { enterpriseX, enterpriseY } = f.accounts;
       const proposal = await payForRange(f, address, PART, 1n, false);
       await mined(engine.connect(enterpriseY).propose(proposal));
-      await expect(engine.connect(enterpriseX).accept(proposal)).to.changeTokenBalances(
-        token,
-        [enterpriseX, enterpriseY],
-        [-PART, PART - PART / 100n],
-      );
+      await expect(engine.connect(enterpriseX).accept(proposal))
+        .to.be.revertedWithCustomError(engine, "TradeTokenShortfall")
+        .withArgs(address, PART, PART - PART / 100n);
+      expect(await token.balanceOf(enterpriseX)).to.equal(MINTED);
     });
   });
 

@@ -22,6 +22,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ZeroAddress } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import {
   BillType,
@@ -401,18 +402,28 @@ describe("SettlementEngine: trade kinds", function () {
       });
     }
 
-    it("an unlisted token (a PlainERC20, or the currency once delisted) is refused with TradeTokenNotListed(token)", async function () {
+    it("an unlisted or delisted token is refused with TradeTokenNotListed(token); the currency is always listed", async function () {
       const f = await loadFixture(holders);
       const engine = f.suite.settlementEngine;
+      const admin = engine.connect(f.accounts.admin);
       const plain = await hre.ethers.deployContract("PlainERC20", [1_000_000n]);
       const plainAddress = await plain.getAddress();
-      await expect(proposeWith(f, (t) => ({ ...t, takerLeg: tokenLeg(plainAddress, t.takerLeg.amount) })))
+      const withPlain = (t: Terms) => ({ ...t, takerLeg: tokenLeg(plainAddress, t.takerLeg.amount) });
+      await expect(proposeWith(f, withPlain))
         .to.be.revertedWithCustomError(engine, "TradeTokenNotListed")
         .withArgs(plainAddress);
-      await (await engine.connect(f.accounts.admin).setListed(f.currency, false)).wait();
-      await expect(proposeWith(f, (t) => t))
+      await (await admin.setListed(plainAddress, true)).wait();
+      expect(await engine.isListed(plainAddress)).to.equal(true);
+      await (await admin.setListed(plainAddress, false)).wait();
+      await expect(proposeWith(f, withPlain))
         .to.be.revertedWithCustomError(engine, "TradeTokenNotListed")
-        .withArgs(f.currency);
+        .withArgs(plainAddress);
+      expect([await engine.isListed(f.currency), await engine.currency()]).to.deep.equal([true, f.currency]);
+      for (const token of [f.currency, f.ledger, ZeroAddress]) {
+        await expect(admin.setListed(token, false))
+          .to.be.revertedWithCustomError(engine, "TradeInvalidLeg")
+          .withArgs(0);
+      }
     });
   });
 
