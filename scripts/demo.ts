@@ -430,6 +430,7 @@ async function main() {
     makerSignature: await signTerms(engine, bankA, rediscount),
     takerSignature: await signTerms(engine, bankB, rediscount),
   };
+  await holdings();
   await (await engine.connect(operator).settle(order)).wait();
   await holdings();
   await refused("the agent submitting the same order again", () => engine.connect(operator).settle(order));
@@ -457,6 +458,7 @@ async function main() {
       takerSignature: await signTerms(engine, taker, t),
     });
   }
+  await holdings();
   const batchReceipt = await (await engine.connect(operator).settleBatch(orders)).wait();
   const transfers = batchReceipt!.logs.filter((l) => l.address === cashAddress).length;
   console.log(`three trades, three payments, ${transfers} currency transfers (A's and B's payments netted):`);
@@ -480,6 +482,7 @@ async function main() {
     tokenLeg(cashAddress, principal),
     { rate: 15_000n, endDay, closingAmount: repayment },
   );
+  await holdings();
   await (await engine.connect(bankB).propose(repo)).wait();
   await (await engine.connect(bankA).accept(repo)).wait();
   console.log("opened: the range is pledged (held by bank B, pledged through the engine), the principal paid");
@@ -496,6 +499,7 @@ async function main() {
     await priced(TradeKind.CentralBankRediscount, bankA, centralBank, rest, 100_000_00n, 15_000n),
     await priced(TradeKind.CentralBankRediscount, bankA, centralBank, 600_000_01n, 100_000_00n, 15_000n),
   ];
+  await holdings();
   for (const t of cbr) await (await engine.connect(bankA).propose(t)).wait();
   await (await engine.connect(centralBank).acceptBatch(cbr)).wait();
   await holdings();

@@ -2,7 +2,7 @@
  * BillLedger: access, roles, double acts, edges and listing cost, by line of the shared SECURITY-CHECKLIST.md.
  *
  * Covered here:
- *  1. Every privileged function (setSettings, setAcceptorBankrupt, pause, unpause, freeze, unfreeze, settleRange,
+ *  1. Every privileged function (setSettings, setAcceptorBankrupt, pause, unpause, freeze, unfreeze, settleRange, tradeRange,
  *     grantRole, revokeRole and the default-admin setters beginDefaultAdminTransfer, cancelDefaultAdminTransfer,
  *     changeDefaultAdminDelay, rollbackDefaultAdminDelay) rejects every named wallet without its role with
  *     AccessControlUnauthorizedAccount(caller, role), and nothing changes. settleRange belongs to OPERATOR_ROLE,
@@ -373,6 +373,12 @@ const PRIVILEGED: PrivilegedCall[] = [
     // Would hand the target's range to itself, redeemed, were anyone but the operator allowed to.
     call: (l, _r, b, t) => l.settleRange(b, 1n, t, RangeState.Circulating, t, RangeState.Redeemed, 0n),
   },
+  {
+    name: "tradeRange",
+    role: "OPERATOR_ROLE",
+    // Would escrow the target's range, were anyone but the operator allowed to.
+    call: (l, _r, b, t) => l.tradeRange(b, 1n, 1n, t, RangeState.Circulating, t, RangeState.Escrowed),
+  },
 ];
 
 /** A hook only the identity registry may call; `target` is a verified wallet whose copy it would rewrite. */
@@ -584,6 +590,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
       "setSettings",
       "settleRange",
       "sign",
+      "tradeRange",
       "unpause",
       "withdraw",
     ];
@@ -636,6 +643,20 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
               regulator,
               RangeState.Frozen,
               0n,
+            ),
+          unauthorized("OPERATOR_ROLE"),
+        ],
+        [
+          "tradeRange",
+          () =>
+            byRegulator.tradeRange(
+              billId,
+              rest,
+              1n,
+              enterpriseY,
+              RangeState.Circulating,
+              regulator,
+              RangeState.Escrowed,
             ),
           unauthorized("OPERATOR_ROLE"),
         ],

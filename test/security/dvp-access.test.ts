@@ -29,31 +29,14 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { SettlementEngine } from "../../typechain-types";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
-import {
-  TradeKind,
-  TradeStatus,
-  billLeg,
-  isBusinessDay,
-  signTerms,
-  tokenLeg,
-  tradeIdOf,
-  type SignedOrder,
-  type Terms,
-} from "../../tasks/lib/dvp";
-import { RangeState, cstDayOf, mined, startOfCstDay } from "../../tasks/lib/bills";
+import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, businessDayAfter } from "../fixtures/dvp";
+import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
+import { RangeState, mined } from "../../tasks/lib/bills";
 
 const PART = 1_000_000n;
 const REGULATOR_KIND = 5;
 
 type RoleName = "DEFAULT_ADMIN_ROLE" | "AGENT_ROLE" | "PAUSER_ROLE";
-
-/** The trading platform at 09:00 CST of the next day, so that no trade window of the tests crosses midnight. */
-async function morningPlatform(): Promise<DvpFixture> {
-  const f = await loadFixture(tradingPlatform);
-  await time.increaseTo(startOfCstDay(cstDayOf(await time.latest()) + 1) + 9 * 3600);
-  return f;
-}
 
 /** Awaits `assertion`; a failure names the case. */
 async function inCase(name: string, assertion: Promise<unknown>): Promise<void> {
@@ -90,33 +73,13 @@ function namedWallets(f: DvpFixture): HardhatEthersSigner[] {
   ];
 }
 
-async function signedBy(
-  engine: SettlementEngine,
-  terms: Terms,
-  maker: HardhatEthersSigner,
-  taker: HardhatEthersSigner,
-): Promise<SignedOrder> {
-  return {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-}
-
-/** The first business day after `day + 1` (a repo's closing date). */
-function businessDayAfter(day: bigint): bigint {
-  let d = Number(day) + 2;
-  while (!isBusinessDay(d, new Map())) d++;
-  return BigInt(d);
-}
-
 /**
  * Targets: enterprise Y's open discount proposal of [1, PART] to bank A; bank A bought [PART + 1, 2 PART] by a
  * signed discount and lent it to bank B in an open outright repo (bank A borrower); a signed swap order between
  * bank A and bank B not yet submitted.
  */
 async function accessTargets() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const { accounts, suite } = f;
   const { admin, bankA, bankB, enterpriseY } = accounts;
   const engine = suite.settlementEngine;
@@ -142,7 +105,7 @@ async function accessTargets() {
 describe("SettlementEngine security: access and roles", function () {
   describe("[1] privileged functions refuse callers without the role", function () {
     it("[1] setListed, grantRole, revokeRole and the default-admin setters name the caller and DEFAULT_ADMIN_ROLE", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const roles = await rolesOf(engine);
       const token = await hre.ethers.deployContract("PlainERC20", [0n]);
@@ -177,7 +140,7 @@ describe("SettlementEngine security: access and roles", function () {
     });
 
     it("[1] pause and unpause name the caller and PAUSER_ROLE (the admin included)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const roles = await rolesOf(engine);
       for (const caller of namedWallets(f)) {
@@ -260,7 +223,7 @@ describe("SettlementEngine security: access and roles", function () {
     });
 
     it("[1] ledger.tradeRange refuses every wallet (OPERATOR_ROLE), the engine admin and agent included", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const ledger = f.suite.billLedger;
       const operator = await ledger.OPERATOR_ROLE();
       expect(await ledger.hasRole(operator, f.engine)).to.equal(true);
@@ -296,7 +259,7 @@ describe("SettlementEngine security: access and roles", function () {
 
   describe("[2] traders cannot list settlement tokens", function () {
     it("[2] no trader lists a token of its own or delists the currency; only the admin lists", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const roles = await rolesOf(engine);
       const token = await hre.ethers.deployContract("PlainERC20", [0n]);
@@ -324,7 +287,7 @@ describe("SettlementEngine security: access and roles", function () {
 
   describe("[4] role admins and holders", function () {
     it("[4] DEFAULT_ADMIN_ROLE administers every role", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const roles = await rolesOf(engine);
       for (const [name, role] of Object.entries(roles)) {
@@ -333,7 +296,7 @@ describe("SettlementEngine security: access and roles", function () {
     });
 
     it("[4] each role is held by the wallet the deployment names and by no other", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const roles = await rolesOf(engine);
       const holders: Record<RoleName, string> = {
@@ -353,7 +316,7 @@ describe("SettlementEngine security: access and roles", function () {
 
     for (const who of ["regulator", "pauser"] as const) {
       it(`[4] the ${who} cannot grant itself any engine role`, async function () {
-        const f = await loadFixture(morningPlatform);
+        const f = await loadFixture(tradingPlatform);
         const engine = f.suite.settlementEngine;
         const roles = await rolesOf(engine);
         const self = f.accounts[who];
@@ -405,7 +368,7 @@ describe("SettlementEngine security: access and roles", function () {
     const REGULATOR_HARMLESS = ["cancelNonce", "raiseNonceFloor"];
 
     it("[5] classifies every state-changing function of the engine ABI", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const names: string[] = [];
       f.suite.settlementEngine.interface.forEachFunction((fn) => {
         if (!fn.constant) names.push(fn.name);
@@ -489,7 +452,7 @@ describe("SettlementEngine security: access and roles", function () {
     });
 
     it("[5] refuses the regulator as seller or buyer of every trade kind (TradeWrongPartyKind)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { regulator, bankA, bankB, centralBank, enterpriseY } = f.accounts;
       const bill = billLeg(f.ledger, f.billId, 1n, PART);

@@ -25,9 +25,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { SettlementEngine } from "../../typechain-types";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
+import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy } from "../fixtures/dvp";
 import {
   TradeKind,
   billLeg,
@@ -35,10 +33,7 @@ import {
   isBusinessDay,
   repoRepayment,
   rollForward,
-  signTerms,
   tokenLeg,
-  type SignedOrder,
-  type Terms,
 } from "../../tasks/lib/dvp";
 import {
   BillType,
@@ -48,7 +43,6 @@ import {
   presentForAcceptance,
   presentForReceipt,
   sign,
-  startOfCstDay,
 } from "../../tasks/lib/bills";
 
 const PART = 1_000_000n;
@@ -56,26 +50,6 @@ const DENOMINATOR = 360n * 1_000_000n;
 const UINT48_MAX = 2n ** 48n - 1n;
 const UINT128_MAX = 2n ** 128n - 1n;
 const UINT32_MAX = 2n ** 32n - 1n;
-
-/** The trading platform at 09:00 CST of the next day, so that no trade window of the tests crosses midnight. */
-async function morningPlatform(): Promise<DvpFixture> {
-  const f = await loadFixture(tradingPlatform);
-  await time.increaseTo(startOfCstDay(cstDayOf(await time.latest()) + 1) + 9 * 3600);
-  return f;
-}
-
-async function signedBy(
-  engine: SettlementEngine,
-  terms: Terms,
-  maker: HardhatEthersSigner,
-  taker: HardhatEthersSigner,
-): Promise<SignedOrder> {
-  return {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-}
 
 /** Days a discount on the fixture bill runs today (maturity rolled on weekends; the fixture calendar marks none). */
 async function daysToMaturity(f: DvpFixture): Promise<bigint> {
@@ -87,7 +61,7 @@ async function daysToMaturity(f: DvpFixture): Promise<bigint> {
  * with enough currency to buy all of it.
  */
 async function hugeBill() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const { accounts, suite } = f;
   const ledger = suite.billLedger;
   const maturityDay = cstDayOf(await time.latest()) + 60;
@@ -110,7 +84,7 @@ async function hugeBill() {
 describe("SettlementEngine security: pricing arithmetic at the extremes", function () {
   describe("[35] a rate whose interest would reach the face", function () {
     it("[35] rate × days = 360,000,000 and uint32 max revert PricingRateTooHigh; one millionth less settles", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const days = await daysToMaturity(f);
@@ -148,7 +122,7 @@ describe("SettlementEngine security: pricing arithmetic at the extremes", functi
     });
 
     it("[35] a value day on or after the rolled maturity gives PricingNoDays in the view", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const rolled = BigInt(rollForward(f.maturityDay, new Map()));
       for (const valueDay of [rolled, rolled + 1n]) {
@@ -211,7 +185,7 @@ describe("SettlementEngine security: pricing arithmetic at the extremes", functi
 
   describe("[35] repo repayment overflow", function () {
     it("[35] the repayment view is exact at the extremes (above 2^128, no wrap)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const cases: [bigint, bigint, bigint][] = [
         [UINT128_MAX, UINT32_MAX, UINT32_MAX],
@@ -227,7 +201,7 @@ describe("SettlementEngine security: pricing arithmetic at the extremes", functi
     });
 
     it("[35] a pledge repo whose repayment exceeds uint128 is refused; the wrapped closing amount too", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { bankA, bankB } = f.accounts;
       const today = BigInt(cstDayOf(await time.latest()));
@@ -256,7 +230,7 @@ describe("SettlementEngine security: pricing arithmetic at the extremes", functi
 
   describe("[35] fuzzed discount pricing on the engine's view", function () {
     it("[35] 0 < proceeds ≤ units, equal to the TypeScript formula; a split never costs less than the whole", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const today = BigInt(cstDayOf(await time.latest()));
       const days = await daysToMaturity(f);

@@ -22,57 +22,20 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { HookToken, SettlementEngine } from "../../typechain-types";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
-import {
-  TradeKind,
-  TradeStatus,
-  billLeg,
-  isBusinessDay,
-  signTerms,
-  tokenLeg,
-  tradeIdOf,
-  type SignedOrder,
-  type Terms,
-} from "../../tasks/lib/dvp";
-import { RangeState, cstDayOf, mined, startOfCstDay } from "../../tasks/lib/bills";
+import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, businessDayAfter } from "../fixtures/dvp";
+import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
+import { RangeState, cstDayOf, mined } from "../../tasks/lib/bills";
 
 const PART = 1_000_000n;
 const MINTED = 100n * PART;
-
-/** The trading platform at 09:00 CST of the next day, so that no trade window of the tests crosses midnight. */
-async function morningPlatform(): Promise<DvpFixture> {
-  const f = await loadFixture(tradingPlatform);
-  await time.increaseTo(startOfCstDay(cstDayOf(await time.latest()) + 1) + 9 * 3600);
-  return f;
-}
-
-async function signedBy(
-  engine: SettlementEngine,
-  terms: Terms,
-  maker: HardhatEthersSigner,
-  taker: HardhatEthersSigner,
-): Promise<SignedOrder> {
-  return {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-}
-
-function businessDayAfter(day: bigint): bigint {
-  let d = Number(day) + 2;
-  while (!isBusinessDay(d, new Map())) d++;
-  return BigInt(d);
-}
 
 /**
  * HookToken listed and held (and approved for the engine) by enterprises X and Y and banks A and B; bank A bought
  * [FACE − PART + 1, FACE] so that it can open repos. `proposal`: X offers PART hook tokens for Y's range [1, PART].
  */
 async function hookPlatform() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const engine = f.suite.settlementEngine;
   const { admin, bankA, bankB, enterpriseX, enterpriseY } = f.accounts;
   const token = await hre.ethers.deployContract("HookToken");
@@ -338,7 +301,9 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         await engine.escrowed(token),
       ];
       const before = await balances();
-      await expect(engine.connect(enterpriseY).accept(proposal)).to.be.revertedWith("HookToken: recipient blocked");
+      await expect(engine.connect(enterpriseY).accept(proposal))
+        .to.be.revertedWithCustomError(token, "HookTokenRecipientBlocked")
+        .withArgs(enterpriseY.address);
       expect(await balances()).to.deep.equal(before);
       expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
       expect(await rangeOf(h, PART + 1n)).to.deep.equal([
@@ -368,7 +333,9 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
       );
       await mined(engine.connect(enterpriseY).propose(terms));
       await mined(token.setBlocked(enterpriseY));
-      await expect(engine.connect(enterpriseX).accept(terms)).to.be.revertedWith("HookToken: recipient blocked");
+      await expect(engine.connect(enterpriseX).accept(terms))
+        .to.be.revertedWithCustomError(token, "HookTokenRecipientBlocked")
+        .withArgs(enterpriseY.address);
       expect(await rangeOf(h, PART + 1n)).to.deep.equal([enterpriseY.address, 2n * PART, BigInt(RangeState.Escrowed)]);
       expect(await token.balanceOf(enterpriseX)).to.equal(MINTED - PART);
       await time.increaseTo(terms.deadline);

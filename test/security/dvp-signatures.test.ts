@@ -28,42 +28,12 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "ethers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { SettlementEngine } from "../../typechain-types";
-import { discountTerms, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
-import {
-  TERMS_TYPES,
-  TradeStatus,
-  engineDomain,
-  signTerms,
-  tradeIdOf,
-  type SignedOrder,
-  type Terms,
-} from "../../tasks/lib/dvp";
-import { cstDayOf, mined, startOfCstDay } from "../../tasks/lib/bills";
+import { discountTerms, tradingPlatform, type DvpFixture, signedBy } from "../fixtures/dvp";
+import { TERMS_TYPES, TradeStatus, engineDomain, signTerms, tradeIdOf, type SignedOrder } from "../../tasks/lib/dvp";
+import { mined } from "../../tasks/lib/bills";
 
 const PART = 1_000_000n;
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-/** The trading platform at 09:00 CST of the next day, so that no trade window of the tests crosses midnight. */
-async function morningPlatform(): Promise<DvpFixture> {
-  const f = await loadFixture(tradingPlatform);
-  await time.increaseTo(startOfCstDay(cstDayOf(await time.latest()) + 1) + 9 * 3600);
-  return f;
-}
-
-async function signedBy(
-  engine: SettlementEngine,
-  terms: Terms,
-  maker: HardhatEthersSigner,
-  taker: HardhatEthersSigner,
-): Promise<SignedOrder> {
-  return {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-}
 
 /** A discount of `units` from `start`, enterprise Y to bank A, signed by both; `nonce` if given. */
 async function discountOrder(f: DvpFixture, start: bigint, nonce?: bigint): Promise<SignedOrder> {
@@ -97,7 +67,7 @@ async function ecrecover(digest: string, signature: string): Promise<string> {
 describe("SettlementEngine security: signed orders and permits", function () {
   describe("[25] replay", function () {
     it("[25] a settled order cannot be replayed by any submitter, alone or in a batch", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const order = await discountOrder(f, 1n);
@@ -122,7 +92,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[25] a signature cannot be carried to other terms (another range, the same nonce)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const order = await discountOrder(f, 1n);
@@ -142,7 +112,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
 
   describe("[26] domain separation", function () {
     it("[26] an order signed for chainId + 1 does not verify", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
@@ -166,7 +136,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[26] an order signed for another deployment of the engine does not verify, and vice versa", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const second = await hre.ethers.deployContract("SettlementEngine", [
@@ -194,7 +164,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
 
   describe("[27] expired, wrong-signer and malleable signatures", function () {
     it("[27] an order at and after its deadline is refused (TradeExpired)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const order = await discountOrder(f, 1n);
       await time.increaseTo(order.terms.deadline - 1n);
@@ -208,7 +178,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[27] a signature by another wallet, or none, is refused naming the expected signer", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, bankB, enterpriseY, enterpriseX } = f.accounts;
       const order = await discountOrder(f, 1n);
@@ -240,7 +210,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[27] a high-s malleated signature (valid for ecrecover) and the compact encoding are refused", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const order = await discountOrder(f, 1n);
@@ -266,7 +236,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
 
   describe("[28] a front-run permit does not make settlement fail", function () {
     it("[28] the engine has no permit entry: it spends standing allowances only", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const names: string[] = [];
       f.suite.settlementEngine.interface.forEachFunction((fn) => {
         names.push(fn.name);
@@ -275,7 +245,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[28] the payer's permit submitted first by a front-runner: its own permit call reverts, settlement succeeds", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const cash = f.suite.digitalCurrency;
       const { admin, bankA, bankB } = f.accounts;
@@ -322,7 +292,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[28] with a standing allowance, a front-run re-approval by permit to the same amount leaves settlement intact", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const cash = f.suite.digitalCurrency;
       const { bankA, outsider } = f.accounts;
@@ -357,7 +327,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
 
   describe("[29] bumping the nonce floor cancels every outstanding order", function () {
     it("[29] the maker's raiseNonceFloor voids all its orders below the floor; one at the floor still settles", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, enterpriseY } = f.accounts;
       const orders = [
@@ -387,7 +357,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[29] the taker's floor voids the orders it signed; cancelNonce voids one order", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const signedByTaker = await discountOrder(f, 1n, 40n);
@@ -414,7 +384,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
     });
 
     it("[29] a proposal already made is a trade, not an order: the floor leaves it acceptable; withdraw ends it", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { bankA, enterpriseY } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);

@@ -41,15 +41,22 @@ import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { SettlementEngine } from "../../typechain-types";
-import { FACE, RATE, discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
+import {
+  FACE,
+  RATE,
+  discountTerms,
+  termsOf,
+  tradingPlatform,
+  type DvpFixture,
+  signedBy,
+  businessDayAfter,
+} from "../fixtures/dvp";
 import { CODES } from "../fixtures/platform";
 import {
   EMPTY_LEG,
   TradeKind,
   TradeStatus,
   billLeg,
-  isBusinessDay,
   signTerms,
   tokenLeg,
   tradeIdOf,
@@ -57,31 +64,11 @@ import {
   type SignedOrder,
   type Terms,
 } from "../../tasks/lib/dvp";
-import { RangeState, cstDayOf, mined, startOfCstDay, rangesOfBill } from "../../tasks/lib/bills";
+import { RangeState, mined, rangesOfBill } from "../../tasks/lib/bills";
 import { entityIdOf, reinstateEntity, renewEntity, suspendEntity } from "../../tasks/lib/identity";
 
 const PART = 1_000_000n;
 const GAS = { gasLimit: 3_000_000n };
-
-/** The trading platform at 09:00 CST of the next day, so that no trade window of the tests crosses midnight. */
-async function morningPlatform(): Promise<DvpFixture> {
-  const f = await loadFixture(tradingPlatform);
-  await time.increaseTo(startOfCstDay(cstDayOf(await time.latest()) + 1) + 9 * 3600);
-  return f;
-}
-
-async function signedBy(
-  engine: SettlementEngine,
-  terms: Terms,
-  maker: HardhatEthersSigner,
-  taker: HardhatEthersSigner,
-): Promise<SignedOrder> {
-  return {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-}
 
 /** Balances of the named wallets and the engine, the engine's escrow and the bill's ranges, as one text. */
 async function stateOf(f: DvpFixture): Promise<string> {
@@ -123,16 +110,9 @@ async function inOneBlock(
   return receipts.map((r) => r!.status!);
 }
 
-/** The first business day after `day + 1`. */
-function businessDayAfter(day: bigint): bigint {
-  let d = Number(day) + 2;
-  while (!isBusinessDay(d, new Map())) d++;
-  return BigInt(d);
-}
-
 /** Enterprise Y's open discount proposal of [1, PART] to bank A. */
 async function billProposal() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const engine = f.suite.settlementEngine;
   const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART);
   await mined(engine.connect(f.accounts.enterpriseY).propose(terms));
@@ -141,7 +121,7 @@ async function billProposal() {
 
 /** Bank A's open discount proposal: its cash escrowed against [1, PART] of enterprise Y. */
 async function cashProposal() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const engine = f.suite.settlementEngine;
   const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART, { sellerMakes: false });
   await mined(engine.connect(f.accounts.bankA).propose(terms));
@@ -150,7 +130,7 @@ async function cashProposal() {
 
 /** A hook token (no KYC, no fee) listed, minted to enterprise X and approved for the engine. */
 async function hookTokenPlatform() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const token = await hre.ethers.deployContract("HookToken");
   await mined(f.suite.settlementEngine.connect(f.accounts.admin).setListed(token, true));
   await mined(token.mint(f.accounts.enterpriseX, 10n * PART));
@@ -161,7 +141,7 @@ async function hookTokenPlatform() {
 describe("SettlementEngine security: KYC, state machine and atomicity", function () {
   describe("[7] unverified counterparties", function () {
     it("[7] an unverified maker cannot propose and nobody can propose to an unverified taker", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { outsider, enterpriseY, bankA } = f.accounts;
       const toOutsider = await discountTerms(f, enterpriseY, outsider, PART);
@@ -208,7 +188,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     }
 
     it("[7] a signed order whose taker is suspended does not settle, by the agent or by the maker", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, bankB, enterpriseY } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
@@ -333,7 +313,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[12] taker without balance: accept reverts and nothing changes", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { enterpriseY, enterpriseZ } = f.accounts;
       await mined(f.suite.digitalCurrency.connect(enterpriseZ).approve(f.engine, hre.ethers.MaxUint256));
@@ -353,7 +333,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[12] signed order with the payer's allowance short or the seller's range elsewhere: nothing moves, no nonce spent", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
@@ -465,7 +445,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[13] a signed order settles once: again, or after its terms were proposed, reverts TradeNonceUsed", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
@@ -490,7 +470,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[13] a repo closes once: close twice, default after close, close after default revert", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, bankB, enterpriseY } = f.accounts;
       const bought = await discountTerms(f, enterpriseY, bankA, 2n * PART);
@@ -594,7 +574,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[15] a discount priced one unit off either way reverts TradePriceMismatch(expected, given)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { enterpriseY, bankA, admin } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
@@ -613,7 +593,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[15] an unknown bill, a start inside a range, too many units or another's range revert in the ledger", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const ledger = f.suite.billLedger;
       const { enterpriseX, enterpriseY, enterpriseZ, admin } = f.accounts;
@@ -640,7 +620,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[15] a signature over other terms (price, units) does not verify", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { enterpriseY, bankA } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
@@ -658,7 +638,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
 
   describe("[16] tokens sent straight to the engine", function () {
     it("[16] are not escrowed, not used by proposals or settlements, and cannot be reclaimed", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const cash = f.suite.digitalCurrency;
       const { bankA, bankB, enterpriseX, enterpriseY, outsider } = f.accounts;
@@ -780,7 +760,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
 
   describe("[18] zero addresses, empty legs, self-trades", function () {
     it("[18] parties: zero maker, zero taker, self-trade and a proposer other than the maker are refused", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const base = await discountTerms(f, enterpriseY, bankA, PART);
@@ -809,7 +789,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[18] legs: empty, zero amounts, zero bill or start, bill fields on a token leg, wrong shapes per kind", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { bankA, bankB, enterpriseY } = f.accounts;
       const bill = billLeg(f.ledger, f.billId, 1n, PART);
@@ -842,7 +822,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[18] kind None and pricing fields on unpriced kinds are refused (TradeInvalidTerms)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { bankA, enterpriseY } = f.accounts;
       const bill = billLeg(f.ledger, f.billId, 1n, PART);
@@ -866,7 +846,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[18] setListed refuses the zero address and the ledger; the constructor refuses zero addresses", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const zero = hre.ethers.ZeroAddress;
       for (const token of [zero, f.ledger, f.currency]) {

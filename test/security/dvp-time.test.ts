@@ -26,9 +26,7 @@
 import { expect } from "chai";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { SettlementEngine } from "../../typechain-types";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
+import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, businessDayAfter } from "../fixtures/dvp";
 import { CODES } from "../fixtures/platform";
 import {
   TradeKind,
@@ -37,10 +35,8 @@ import {
   isBusinessDay,
   repoRepayment,
   rollForward,
-  signTerms,
   tokenLeg,
   tradeIdOf,
-  type SignedOrder,
   type Terms,
 } from "../../tasks/lib/dvp";
 import { RangeState, cstDayOf, mined, startOfCstDay } from "../../tasks/lib/bills";
@@ -49,26 +45,6 @@ import { suspendEntity } from "../../tasks/lib/identity";
 const PART = 1_000_000n;
 const GAS = { gasLimit: 3_000_000n };
 const REPO_RATE = 20_000n;
-
-/** The trading platform at 09:00 CST of the next day, so that no trade window of the tests crosses midnight. */
-async function morningPlatform(): Promise<DvpFixture> {
-  const f = await loadFixture(tradingPlatform);
-  await time.increaseTo(startOfCstDay(cstDayOf(await time.latest()) + 1) + 9 * 3600);
-  return f;
-}
-
-async function signedBy(
-  engine: SettlementEngine,
-  terms: Terms,
-  maker: HardhatEthersSigner,
-  taker: HardhatEthersSigner,
-): Promise<SignedOrder> {
-  return {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-}
 
 type Outcome = (tx: Promise<ContractTransactionResponse>) => Promise<unknown>;
 
@@ -100,16 +76,9 @@ function businessDayBefore(day: bigint): bigint {
   return BigInt(d);
 }
 
-/** The first business day after `day + 1`. */
-function businessDayAfter(day: bigint): bigint {
-  let d = Number(day) + 2;
-  while (!isBusinessDay(d, new Map())) d++;
-  return BigInt(d);
-}
-
 /** Enterprise Y's open discount proposal of [1, PART] to bank A. */
 async function billProposal() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const engine = f.suite.settlementEngine;
   const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART);
   await mined(engine.connect(f.accounts.enterpriseY).propose(terms));
@@ -134,7 +103,7 @@ async function swapTerms(f: DvpFixture, start: bigint, extra: Partial<Terms> = {
  * repo on [1, PART] and an outright repo on [PART + 1, 2 PART], both closing on `endDay`.
  */
 async function openRepos(endDayOf: (f: DvpFixture, today: bigint) => bigint) {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const engine = f.suite.settlementEngine;
   const { admin, bankA, bankB, enterpriseY } = f.accounts;
   const bought = await discountTerms(f, enterpriseY, bankA, 2n * PART);
@@ -180,7 +149,7 @@ async function rangeOf(f: DvpFixture, start: bigint): Promise<[string, bigint]> 
 describe("SettlementEngine security: time edges", function () {
   describe("[20] deadlines: valid while now < deadline", function () {
     it("[20] propose at deadline − 1 s succeeds; at the deadline and + 1 s TradeExpired", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART);
       const expired: Outcome = (tx) =>
@@ -207,7 +176,7 @@ describe("SettlementEngine security: time edges", function () {
     });
 
     it("[20] [21] settle (signed) at deadline − 1 s settles; at the deadline and + 1 s TradeExpired", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const terms = await discountTerms(f, enterpriseY, bankA, PART);
@@ -255,7 +224,7 @@ describe("SettlementEngine security: time edges", function () {
 
   describe("[20] [21] the value day, around CST midnight", function () {
     it("[20] a trade for today: accept and settle at midnight − 1 s succeed, at midnight and + 1 s TradeNotValueDay", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, enterpriseX, enterpriseY } = f.accounts;
       const today = BigInt(cstDayOf(await time.latest()));
@@ -281,7 +250,7 @@ describe("SettlementEngine security: time edges", function () {
     });
 
     it("[20] a trade for tomorrow: accept at midnight − 1 s is TradeNotValueDay, at midnight and + 1 s it settles", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { enterpriseX, enterpriseY } = f.accounts;
       const today = BigInt(cstDayOf(await time.latest()));
@@ -300,7 +269,7 @@ describe("SettlementEngine security: time edges", function () {
     });
 
     it("[20] a proposal for a past value day is refused (TradeNotValueDay)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const today = BigInt(cstDayOf(await time.latest()));
       const terms = await swapTerms(f, 1n, { valueDay: today - 1n });
@@ -312,7 +281,7 @@ describe("SettlementEngine security: time edges", function () {
 
   describe("[21] maturity: acts on a bill from its maturity day are refused", function () {
     it("[21] accept of a swap: the day before settles at startOf(maturity) − 1 s; on maturity BillMatured at 0 and + 1 s", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const ledger = f.suite.billLedger;
       const { enterpriseX, enterpriseY } = f.accounts;
@@ -342,7 +311,7 @@ describe("SettlementEngine security: time edges", function () {
     });
 
     it("[21] from the maturity day a proposal or a signed order on the bill is refused by the ledger", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const ledger = f.suite.billLedger;
       const { admin, enterpriseX, enterpriseY } = f.accounts;
@@ -359,7 +328,7 @@ describe("SettlementEngine security: time edges", function () {
     });
 
     it("[21] priced kinds on the maturity day and repos closing on or after it revert TradeBillMatured", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { bankA, bankB, enterpriseY } = f.accounts;
       const maturity = BigInt(f.maturityDay);
@@ -436,7 +405,7 @@ describe("SettlementEngine security: time edges", function () {
 
   describe("[22] nothing the engine holds blocks presentation after maturity", function () {
     it("[22] an escrowed range goes back by withdraw or clear on the maturity day, the maker's KYC lapsed", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { enterpriseY, bankB, outsider } = f.accounts;
       const maturity = BigInt(f.maturityDay);

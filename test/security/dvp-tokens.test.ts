@@ -39,47 +39,25 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { SettlementEngine } from "../../typechain-types";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
+import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy } from "../fixtures/dvp";
 import {
   TradeKind,
   TradeStatus,
   billLeg,
-  signTerms,
   tokenLeg,
   tradeIdOf,
   type SignedOrder,
   type Terms,
 } from "../../tasks/lib/dvp";
-import { RangeState, cstDayOf, mined, startOfCstDay } from "../../tasks/lib/bills";
+import { RangeState, mined } from "../../tasks/lib/bills";
 
 const PART = 1_000_000n;
 const MINTED = 100n * PART;
 const BATCH_GAS_CAP = 15_000_000n;
 
-/** The trading platform at 09:00 CST of the next day, so that no trade window of the tests crosses midnight. */
-async function morningPlatform(): Promise<DvpFixture> {
-  const f = await loadFixture(tradingPlatform);
-  await time.increaseTo(startOfCstDay(cstDayOf(await time.latest()) + 1) + 9 * 3600);
-  return f;
-}
-
-async function signedBy(
-  engine: SettlementEngine,
-  terms: Terms,
-  maker: HardhatEthersSigner,
-  taker: HardhatEthersSigner,
-): Promise<SignedOrder> {
-  return {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-}
-
 /** Enterprise Y's open discount proposal of [1, PART] to bank A. */
 async function billProposal() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const engine = f.suite.settlementEngine;
   const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART);
   await mined(engine.connect(f.accounts.enterpriseY).propose(terms));
@@ -88,7 +66,7 @@ async function billProposal() {
 
 /** Bank A's open discount proposal: its cash escrowed against [1, PART] of enterprise Y. */
 async function cashProposal() {
-  const f = await loadFixture(morningPlatform);
+  const f = await loadFixture(tradingPlatform);
   const engine = f.suite.settlementEngine;
   const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART, { sellerMakes: false });
   await mined(engine.connect(f.accounts.bankA).propose(terms));
@@ -302,7 +280,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
 
   describe("[32] tokens that return nothing or false, and fee-taking tokens", function () {
     it("[32] a listed NoReturnToken escrows, pays out and settles signed orders", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const address = await withToken(f, "NoReturnToken");
       const token = await hre.ethers.getContractAt("NoReturnToken", address);
@@ -322,7 +300,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
     });
 
     it("[32] a NoReturnToken that returns false makes propose, accept and settle revert SafeERC20FailedOperation", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const address = await withToken(f, "NoReturnToken");
       const token = await hre.ethers.getContractAt("NoReturnToken", address);
@@ -353,7 +331,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
     });
 
     it("[32] a fee-taking token cannot be escrowed: TradeTokenShortfall(token, expected, received)", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const address = await withToken(f, "FeeToken");
       const token = await hre.ethers.getContractAt("FeeToken", address);
@@ -366,7 +344,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
     });
 
     it("[32] a fee-taking token paid payer-to-payee is refused too: TradeTokenShortfall, nothing moves", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const address = await withToken(f, "FeeToken");
       const token = await hre.ethers.getContractAt("FeeToken", address);
@@ -414,7 +392,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
     });
 
     it("[33] a full batch of MAX_BATCH signed discounts settles far under the block gas limit", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
       const units = 10_000n;
@@ -454,7 +432,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
     });
 
     it("[34] propose escrows exactly the amount once; accept pays it out without pulling the maker again", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const cash = f.suite.digitalCurrency;
       const { bankA, enterpriseY } = f.accounts;
@@ -476,7 +454,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
     });
 
     it("[34] a signed order pulls exactly the price; a netted batch of opposite legs makes one transfer of the net", async function () {
-      const f = await loadFixture(morningPlatform);
+      const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const cash = f.suite.digitalCurrency;
       const { admin, bankA, bankB } = f.accounts;
