@@ -150,6 +150,8 @@ interface ISettlementEngine {
     event TradeEnded(bytes32 indexed tradeId, TradeStatus status, address indexed by);
     /// @notice A refund of `amount` of `token` to `to` failed (the token refused it); `reclaim` retries it.
     event RefundOwed(bytes32 indexed tradeId, address indexed to, address token, uint256 amount);
+    /// @notice The maker took back the refund of `amount` of `token` that was owed to it.
+    event RefundReclaimed(bytes32 indexed tradeId, address indexed to, address token, uint256 amount);
     /// @notice The repo closed: the borrower paid `amount` and took its range back.
     event RepoClosed(bytes32 indexed tradeId, address indexed borrower, uint256 amount);
     /// @notice The borrower did not close the repo in time; the lender keeps the range.

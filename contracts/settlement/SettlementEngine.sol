@@ -151,6 +151,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         record.refundOwed = 0;
         _escrowed[terms.makerLeg.asset] -= owed;
         _pay(terms.makerLeg.asset, address(this), terms.maker, owed);
+        emit RefundReclaimed(id, terms.maker, terms.makerLeg.asset, owed);
     }
 
     // ---------------------------------------------------------------- signed orders

@@ -149,11 +149,11 @@ describe("SettlementEngine security: token oddities and griefing", function () {
       await expect(engine.connect(accounts.enterpriseY).reclaim(terms))
         .to.be.revertedWithCustomError(engine, "TradeNotEntitled")
         .withArgs(id, accounts.enterpriseY.address);
-      await expect(engine.connect(accounts.bankA).reclaim(terms)).to.changeTokenBalances(
-        cash,
-        [accounts.bankA, p.engine],
-        [amount, -amount],
-      );
+      const reclaimed = engine.connect(accounts.bankA).reclaim(terms);
+      await expect(reclaimed).to.changeTokenBalances(cash, [accounts.bankA, p.engine], [amount, -amount]);
+      await expect(reclaimed)
+        .to.emit(engine, "RefundReclaimed")
+        .withArgs(id, accounts.bankA.address, p.currency, amount);
       expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Cleared), 0n]);
       expect(await engine.escrowed(p.currency)).to.equal(0n);
     });
