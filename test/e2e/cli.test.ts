@@ -2,16 +2,9 @@
  * The command line as a person uses it: a real `hardhat node`, an Ignition deployment from the CLI, and the
  * `kyc` / `cash` tasks run as separate processes. Checks output, JSON and the one-line refusal with exit code 1.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { expect } from "chai";
+import { startLocalNode, type LocalNode } from "./localNode";
 
-const ROOT = path.join(__dirname, "..", "..");
-const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
-const PORT = 8600 + Math.floor(Math.random() * 300);
-const ENV = { ...process.env, BILL_DVP_LOCALHOST_URL: `http://127.0.0.1:${PORT}` };
-const DEPLOYMENT_ID = `e2e-${PORT}`;
 // Hardhat's default accounts: #1 central bank, #2 bank A and #3 bank B (KYC providers), #4 enterprise X,
 // #7 unverified.
 const CENTRAL_BANK = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -19,53 +12,17 @@ const ENTERPRISE_X = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 const STRANGER = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
 const BANK_A = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
-function cli(...args: string[]) {
-  const result = spawnSync(HARDHAT, ["--network", "localhost", ...args], { cwd: ROOT, env: ENV, encoding: "utf8" });
-  return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
-}
-
-const task = (...args: string[]) => cli(...args, "--deployment-id", DEPLOYMENT_ID);
-
-async function waitForNode(node: ChildProcess) {
-  for (let i = 0; i < 120; i++) {
-    if (node.exitCode !== null) throw new Error("hardhat node exited early");
-    try {
-      const res = await fetch(ENV.BILL_DVP_LOCALHOST_URL, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("hardhat node did not start");
-}
-
 describe("Command line (e2e)", function () {
   this.timeout(240_000);
-  let node: ChildProcess;
+  let node: LocalNode;
+  const task = (...args: string[]) => node.task(...args);
 
   before(async function () {
-    node = spawn(HARDHAT, ["node", "--port", String(PORT)], { cwd: ROOT, env: ENV, stdio: "ignore" });
-    await waitForNode(node);
-    const deploy = cli(
-      "ignition",
-      "deploy",
-      "ignition/modules/Platform.ts",
-      "--parameters",
-      "ignition/parameters/local.json",
-      "--deployment-id",
-      DEPLOYMENT_ID,
-    );
-    expect(deploy.code, deploy.stderr).to.equal(0);
+    node = await startLocalNode(8600, "e2e");
   });
 
   after(function () {
-    node?.kill();
-    fs.rmSync(path.join(ROOT, "ignition", "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
+    node?.stop();
   });
 
   it("registers identities, mints, shows a balance as JSON and refuses an unverified payee in one line", function () {

@@ -4,7 +4,6 @@
  * `hardhat` process. Checks prices against the independent TypeScript formulas, the ledger and balances after each
  * settlement, JSON output, and the one-line decoded refusal with exit code 1.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,14 +19,8 @@ import {
 import { BillType, cstDayOf, issueBill, presentForAcceptance, presentForReceipt, sign } from "../../tasks/lib/bills";
 import { discountProceeds, isBusinessDay, repoRepayment, rollForward } from "../../tasks/lib/dvp";
 import { EntityKind, registerEntity } from "../../tasks/lib/identity";
+import { startLocalNode, type LocalNode } from "./localNode";
 
-const ROOT = path.join(__dirname, "..", "..");
-const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
-// A port range apart from test/e2e/cli.test.ts, so both can run in one `hardhat test`.
-const PORT = 8900 + Math.floor(Math.random() * 300);
-const URL = `http://127.0.0.1:${PORT}`;
-const ENV = { ...process.env, BILL_DVP_LOCALHOST_URL: URL };
-const DEPLOYMENT_ID = `e2e-dvp-${PORT}`;
 const NO_MARKS = new Map<number, 1 | 2>();
 /** 2.5 % a year in millionths. */
 const RATE = 25_000n;
@@ -35,41 +28,19 @@ const FACE = 120_000_000n;
 const DISCOUNTED = 50_000_000n;
 const SIGNED_UNITS = 30_000_000n;
 
-function cli(...args: string[]) {
-  const result = spawnSync(HARDHAT, ["--network", "localhost", ...args], { cwd: ROOT, env: ENV, encoding: "utf8" });
-  return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
-}
-
 /** Runs a task against this test's deployment and expects it to succeed. */
 function ok(...args: string[]) {
-  const result = cli(...args, "--deployment-id", DEPLOYMENT_ID);
+  const result = node.task(...args);
   expect(result.code, `${args.join(" ")}: ${result.stderr}`).to.equal(0);
   return result.stdout;
 }
 
-const refused = (...args: string[]) => cli(...args, "--deployment-id", DEPLOYMENT_ID);
+const refused = (...args: string[]) => node.task(...args);
 
-async function waitForNode(node: ChildProcess) {
-  for (let i = 0; i < 120; i++) {
-    if (node.exitCode !== null) throw new Error("hardhat node exited early");
-    try {
-      const res = await fetch(URL, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("hardhat node did not start");
-}
+let node: LocalNode;
 
 describe("DvP command line (e2e)", function () {
   this.timeout(180_000);
-  let node: ChildProcess;
   let provider: ethers.JsonRpcProvider;
   let tmp: string;
   let ledger: BillLedger;
@@ -86,25 +57,13 @@ describe("DvP command line (e2e)", function () {
 
   before(async function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dvp-e2e-"));
-    node = spawn(HARDHAT, ["node", "--port", String(PORT)], { cwd: ROOT, env: ENV, stdio: "ignore" });
-    await waitForNode(node);
-    const deploy = cli(
-      "ignition",
-      "deploy",
-      "ignition/modules/Platform.ts",
-      "--parameters",
-      "ignition/parameters/local.json",
-      "--deployment-id",
-      DEPLOYMENT_ID,
-    );
-    expect(deploy.code, deploy.stderr).to.equal(0);
-    const addresses = JSON.parse(
-      fs.readFileSync(path.join(ROOT, "ignition", "deployments", DEPLOYMENT_ID, "deployed_addresses.json"), "utf8"),
-    ) as Record<string, string>;
+    // A port range apart from test/e2e/cli.test.ts, so both can run in one `hardhat test`.
+    node = await startLocalNode(8900, "e2e-dvp");
+    const addresses = node.addresses;
 
     // The cast, verified and funded, and a circulating bill held by enterprise Y: set up through the task library
     // (the kyc, cash and bill tasks have their own e2e test), so that this test spends its time on the dvp tasks.
-    provider = new ethers.JsonRpcProvider(URL, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    provider = new ethers.JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const [centralBank, a, b, enterpriseX, y] = await Promise.all([1, 2, 3, 4, 5].map((i) => provider.getSigner(i)));
     [bankA, bankB, enterpriseY] = [a.address, b.address, y.address];
     const registry = IdentityRegistry__factory.connect(addresses["IdentityRegistry#IdentityRegistry"], provider);
@@ -139,8 +98,7 @@ describe("DvP command line (e2e)", function () {
 
   after(function () {
     provider?.destroy();
-    node?.kill();
-    fs.rmSync(path.join(ROOT, "ignition", "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
+    node?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,0 +1,89 @@
+/**
+ * A real `hardhat node` for the end-to-end tests, with the platform deployed from the command line by Ignition
+ * (`ignition/parameters/local.json`) under a deployment id of its own, and the tasks run as separate processes.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+export const ROOT = path.join(__dirname, "..", "..");
+const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface LocalNode {
+  url: string;
+  deploymentId: string;
+  /** The deployment's contract addresses by Ignition future id. */
+  addresses: Record<string, string>;
+  /** Runs `hardhat --network localhost <args>` against this node. */
+  cli: (...args: string[]) => CliResult;
+  /** Runs a task against this node's deployment. */
+  task: (...args: string[]) => CliResult;
+  /** Stops the node and removes the deployment's folder. */
+  stop: () => void;
+}
+
+async function waitForNode(node: ChildProcess, url: string) {
+  for (let i = 0; i < 120; i++) {
+    if (node.exitCode !== null) throw new Error("hardhat node exited early");
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("hardhat node did not start");
+}
+
+/**
+ * Starts a node on a random port in [portBase, portBase + 300) (give each test file its own range, so files can
+ * run in one `hardhat test`) and deploys the platform on it.
+ */
+export async function startLocalNode(portBase: number, label: string): Promise<LocalNode> {
+  const port = portBase + Math.floor(Math.random() * 300);
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, BILL_DVP_LOCALHOST_URL: url };
+  const deploymentId = `${label}-${port}`;
+  const cli = (...args: string[]): CliResult => {
+    const result = spawnSync(HARDHAT, ["--network", "localhost", ...args], { cwd: ROOT, env, encoding: "utf8" });
+    return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+  };
+  const node = spawn(HARDHAT, ["node", "--port", String(port)], { cwd: ROOT, env, stdio: "ignore" });
+  const deploymentDir = path.join(ROOT, "ignition", "deployments", deploymentId);
+  const stop = () => {
+    node.kill();
+    fs.rmSync(deploymentDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForNode(node, url);
+    const deploy = cli(
+      "ignition",
+      "deploy",
+      "ignition/modules/Platform.ts",
+      "--parameters",
+      "ignition/parameters/local.json",
+      "--deployment-id",
+      deploymentId,
+    );
+    if (deploy.code !== 0) throw new Error(`ignition deploy failed: ${deploy.stderr}`);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  const addresses = JSON.parse(fs.readFileSync(path.join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<
+    string,
+    string
+  >;
+  return { url, deploymentId, addresses, cli, task: (...args) => cli(...args, "--deployment-id", deploymentId), stop };
+}
