@@ -85,6 +85,7 @@ async function main() {
       BillLedger: { admin: operator.address, pauser: operator.address, regulator: regulator.address },
       BusinessCalendar: { admin: operator.address },
       SettlementEngine: { pauser: operator.address, agent: operator.address },
+      EncryptionKeys: { admin: operator.address, regulator: regulator.address },
     },
   })) as unknown as {
     identityRegistry: IdentityRegistry;

@@ -2,6 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import BillLedgerModule from "./BillLedger";
 import BillPaymentsModule from "./BillPayments";
 import DigitalCurrencyModule from "./DigitalCurrency";
+import EncryptionKeysModule from "./EncryptionKeys";
 import SettlementEngineModule from "./SettlementEngine";
 
 /** The whole platform: what a real deployment, the demo and the test fixtures all deploy. */
@@ -10,5 +11,14 @@ export default buildModule("Platform", (m) => {
   const { billLedger } = m.useModule(BillLedgerModule);
   const { billPayments } = m.useModule(BillPaymentsModule);
   const { settlementEngine, businessCalendar } = m.useModule(SettlementEngineModule);
-  return { identityRegistry, digitalCurrency, billLedger, billPayments, settlementEngine, businessCalendar };
+  const { encryptionKeys } = m.useModule(EncryptionKeysModule);
+  return {
+    identityRegistry,
+    digitalCurrency,
+    billLedger,
+    billPayments,
+    settlementEngine,
+    businessCalendar,
+    encryptionKeys,
+  };
 });

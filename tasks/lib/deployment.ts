@@ -8,6 +8,7 @@ import type {
   BillPayments,
   BusinessCalendar,
   DigitalCurrency,
+  EncryptionKeys,
   IdentityRegistry,
   SettlementEngine,
 } from "../../typechain-types";
@@ -20,6 +21,7 @@ export interface Platform {
   billPayments: BillPayments;
   settlementEngine: SettlementEngine;
   businessCalendar: BusinessCalendar;
+  encryptionKeys: EncryptionKeys;
   signer: HardhatEthersSigner;
   interfaces: ethers.Interface[];
 }
@@ -31,6 +33,7 @@ const CONTRACTS = {
   billPayments: { name: "BillPayments", future: "BillPayments#BillPayments" },
   settlementEngine: { name: "SettlementEngine", future: "SettlementEngine#SettlementEngine" },
   businessCalendar: { name: "BusinessCalendar", future: "BusinessCalendar#BusinessCalendar" },
+  encryptionKeys: { name: "EncryptionKeys", future: "EncryptionKeys#EncryptionKeys" },
 } as const;
 
 /** The interfaces of every platform contract, to decode any custom error. */
@@ -87,6 +90,7 @@ export async function loadPlatform(
     billPayments: (await at("billPayments")) as unknown as BillPayments,
     settlementEngine: (await at("settlementEngine")) as unknown as SettlementEngine,
     businessCalendar: (await at("businessCalendar")) as unknown as BusinessCalendar,
+    encryptionKeys: (await at("encryptionKeys")) as unknown as EncryptionKeys,
     signer,
     interfaces: await platformInterfaces(hre),
   };
