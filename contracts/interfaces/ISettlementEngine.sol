@@ -190,7 +190,8 @@ interface ISettlementEngine {
     function settle(SignedOrder calldata order) external;
 
     /// @notice Settles signed orders all or none; token legs between the same two parties in the same token are
-    /// netted into one transfer. Callable by a settlement agent, or by a caller that is a party of every order.
+    /// netted into one transfer (of zero, if they cancel out: the token's own checks still apply). Callable by a
+    /// settlement agent, or by a caller that is a party of every order.
     function settleBatch(SignedOrder[] calldata orders) external;
 
     /// @notice The borrower of an open repo pays `closingAmount` to the lender and takes its range back, before

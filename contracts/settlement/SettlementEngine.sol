@@ -175,9 +175,10 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
             if (!agent && msg.sender != terms.maker && msg.sender != terms.taker) _checkRole(AGENT_ROLE);
             _settleSigned(orders[i], true, flows);
         }
+        // A flow netted to zero still calls its token, so that the token's own checks (pause, freeze, KYC) apply.
         for (uint256 i = 0; i < flows.length && flows[i].token != address(0); ++i) {
             Flow memory flow = flows[i];
-            if (flow.amount != 0) _pay(flow.token, flow.from, flow.to, flow.amount);
+            _pay(flow.token, flow.from, flow.to, flow.amount);
         }
     }
 

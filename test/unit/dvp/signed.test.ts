@@ -298,13 +298,21 @@ describe("SettlementEngine: signed orders", function () {
       });
     }
 
-    it("equal opposite cash legs move no money at all", async function () {
+    it("equal opposite cash legs move no money: one transfer of zero, so the currency still checks both", async function () {
       const f = await loadFixture(banksHold);
       const { bankA, bankB } = f.accounts;
       const tx = await crossTrades(f, 0n);
       await expect(tx).to.changeTokenBalances(f.suite.digitalCurrency, [bankA, bankB], [0n, 0n]);
-      expect(await currencyTransfers(f, tx)).to.deep.equal([]);
+      expect(await currencyTransfers(f, tx)).to.deep.equal([{ from: bankB.address, to: bankA.address, value: 0n }]);
       await expectHeld(f, 1n, UNITS, bankB);
+    });
+
+    it("equal opposite cash legs do not get past a paused currency (CurrencyPaused): nothing moves", async function () {
+      const f = await loadFixture(banksHold);
+      const cash = f.suite.digitalCurrency;
+      await (await cash.connect(f.accounts.pauser).pause()).wait();
+      await expect(crossTrades(f, 0n)).to.be.revertedWithCustomError(cash, "CurrencyPaused");
+      await expectHeld(f, 1n, UNITS, f.accounts.bankA);
     });
 
     it("legs in the same direction between the same parties add up into one transfer", async function () {
