@@ -96,11 +96,10 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     function propose(Terms calldata terms) external nonReentrant returns (bytes32 id) {
         _checkNotPaused();
         if (msg.sender != terms.maker) revert TradeInvalidParty(msg.sender);
-        if (terms.valueDay < BillCalendar.dayOf(block.timestamp)) {
-            revert TradeNotValueDay(terms.valueDay, BillCalendar.dayOf(block.timestamp));
-        }
+        uint32 today = BillCalendar.dayOf(block.timestamp);
+        if (terms.valueDay < today) revert TradeNotValueDay(terms.valueDay, today);
         _checkTerms(terms);
-        id = _hashTypedDataV4(_hashTerms(terms));
+        id = _idOf(terms);
         _useNonce(terms.maker, terms.nonce);
         _trades[id].status = TradeStatus.Proposed;
         _lock(terms.makerLeg, terms.maker);
@@ -143,7 +142,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
 
     /// @inheritdoc ISettlementEngine
     function reclaim(Terms calldata terms) external nonReentrant {
-        bytes32 id = _hashTypedDataV4(_hashTerms(terms));
+        bytes32 id = _idOf(terms);
         TradeRecord storage record = _trades[id];
         if (msg.sender != terms.maker) revert TradeNotEntitled(id, msg.sender);
         uint256 owed = record.refundOwed;
@@ -161,7 +160,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         _checkNotPaused();
         bool agent = msg.sender != order.terms.maker && msg.sender != order.terms.taker;
         if (agent) _checkRole(AGENT_ROLE);
-        _settleSigned(order, false, new Flow[](0));
+        _settleSigned(order, new Flow[](0));
     }
 
     /// @inheritdoc ISettlementEngine
@@ -173,7 +172,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         for (uint256 i = 0; i < orders.length; ++i) {
             Terms calldata terms = orders[i].terms;
             if (!agent && msg.sender != terms.maker && msg.sender != terms.taker) _checkRole(AGENT_ROLE);
-            _settleSigned(orders[i], true, flows);
+            _settleSigned(orders[i], flows);
         }
         // A flow netted to zero still calls its token, so that the token's own checks (pause, freeze, KYC) apply.
         for (uint256 i = 0; i < flows.length && flows[i].token != address(0); ++i) {
@@ -255,7 +254,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
 
     /// @inheritdoc ISettlementEngine
     function tradeId(Terms calldata terms) external view returns (bytes32) {
-        return _hashTypedDataV4(_hashTerms(terms));
+        return _idOf(terms);
     }
 
     /// @inheritdoc ISettlementEngine
@@ -325,18 +324,19 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         _checkValueDay(terms.valueDay);
         _checkTerms(terms);
         _trades[id].status = _isRepo(terms.kind) ? TradeStatus.RepoOpen : TradeStatus.Settled;
-        _deliver(terms, terms.makerLeg, terms.maker, terms.taker, true, new Flow[](0));
-        _deliver(terms, terms.takerLeg, terms.taker, terms.maker, false, new Flow[](0));
+        Flow[] memory direct = new Flow[](0);
+        _deliver(terms, terms.makerLeg, terms.maker, terms.taker, true, direct);
+        _deliver(terms, terms.takerLeg, terms.taker, terms.maker, false, direct);
         emit TradeSettled(id, terms.maker, terms.taker, terms.kind, false, terms);
     }
 
-    /// @dev Settles one signed order: checks, spends the nonces, moves both legs (or, with `netted`, moves the
+    /// @dev Settles one signed order: checks, spends the nonces, moves both legs (or, when `flows` has room, moves the
     /// bill legs and adds the token legs to `flows`).
-    function _settleSigned(SignedOrder calldata order, bool netted, Flow[] memory flows) private {
+    function _settleSigned(SignedOrder calldata order, Flow[] memory flows) private {
         Terms calldata terms = order.terms;
         _checkValueDay(terms.valueDay);
         _checkTerms(terms);
-        bytes32 id = _hashTypedDataV4(_hashTerms(terms));
+        bytes32 id = _idOf(terms);
         _useNonce(terms.maker, terms.nonce);
         if (msg.sender != terms.maker) _checkSignature(terms.maker, id, order.makerSignature);
         if (msg.sender != terms.taker) {
@@ -344,8 +344,8 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
             _useNonce(terms.taker, terms.nonce);
         }
         if (_isRepo(terms.kind)) _trades[id].status = TradeStatus.RepoOpen;
-        _deliver(terms, terms.makerLeg, terms.maker, terms.taker, false, netted ? flows : new Flow[](0));
-        _deliver(terms, terms.takerLeg, terms.taker, terms.maker, false, netted ? flows : new Flow[](0));
+        _deliver(terms, terms.makerLeg, terms.maker, terms.taker, false, flows);
+        _deliver(terms, terms.takerLeg, terms.taker, terms.maker, false, flows);
         emit TradeSettled(id, terms.maker, terms.taker, terms.kind, true, terms);
     }
 
@@ -606,7 +606,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     function _openRepo(
         Terms calldata terms
     ) private view returns (bytes32 id, Leg calldata billLeg, Leg calldata cashLeg, address borrower, address lender) {
-        id = _hashTypedDataV4(_hashTerms(terms));
+        id = _idOf(terms);
         TradeStatus status = _trades[id].status;
         if (status != TradeStatus.RepoOpen) revert TradeWrongStatus(id, status, TradeStatus.RepoOpen);
         bool makerBill = terms.makerLeg.asset == address(_ledger);
@@ -615,7 +615,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     }
 
     function _proposed(Terms calldata terms) private view returns (bytes32 id) {
-        id = _hashTypedDataV4(_hashTerms(terms));
+        id = _idOf(terms);
         TradeStatus status = _trades[id].status;
         if (status != TradeStatus.Proposed) revert TradeWrongStatus(id, status, TradeStatus.Proposed);
     }
@@ -644,6 +644,11 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
 
     function _checkBatchSize(uint256 length) private pure {
         if (length == 0 || length > MAX_BATCH) revert TradeInvalidBatch(MAX_BATCH);
+    }
+
+    /// @dev The trade id: the EIP-712 digest of the terms.
+    function _idOf(Terms calldata terms) private view returns (bytes32) {
+        return _hashTypedDataV4(_hashTerms(terms));
     }
 
     function _hashTerms(Terms calldata terms) private pure returns (bytes32) {
