@@ -97,9 +97,9 @@ async function measureBills(figures: Figures) {
     const gas = await sumGas(
       () => ledger.connect(x).issue(params(payee.address)),
       () => ledger.connect(x).presentForAcceptance(id),
-      async () => ledger.connect(bankA).sign(id, 1, await ledger.applicationTerms(id, 1)),
+      async () => ledger.connect(bankA).sign(id, 1, await ledger.connect(bankA).applicationTerms(id, 1)),
       () => ledger.connect(x).presentForReceipt(id),
-      async () => ledger.connect(payee).sign(id, 1, await ledger.applicationTerms(id, 1)),
+      async () => ledger.connect(payee).sign(id, 1, await ledger.connect(payee).applicationTerms(id, 1)),
     );
     return { id, gas };
   };
@@ -109,11 +109,11 @@ async function measureBills(figures: Figures) {
   await lifeOf(z);
   figures["bill.endorse.whole"] = await sumGas(
     () => ledger.connect(y).endorse(first.id, 1, 120_000_000n, z.address, false),
-    async () => ledger.connect(z).sign(first.id, 1, await ledger.applicationTerms(first.id, 1)),
+    async () => ledger.connect(z).sign(first.id, 1, await ledger.connect(z).applicationTerms(first.id, 1)),
   );
   figures["bill.endorse.partial"] = await sumGas(
     () => ledger.connect(z).endorse(first.id, 1, 20_000_000n, y.address, false),
-    async () => ledger.connect(y).sign(first.id, 1, await ledger.applicationTerms(first.id, 1)),
+    async () => ledger.connect(y).sign(first.id, 1, await ledger.connect(y).applicationTerms(first.id, 1)),
   );
 
   // Present + pay at maturity, the acceptor already approved: Y's range (its holding after the partial endorsement).

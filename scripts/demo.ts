@@ -7,6 +7,7 @@
  * `npm run demo`.
  */
 import hre from "hardhat";
+import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import PlatformModule from "../ignition/modules/Platform";
 import type {
@@ -113,7 +114,7 @@ async function main() {
   const balances = async () => {
     const rows = [];
     for (const [name, signer] of cast) {
-      const b = await balanceOf(cash, signer.address);
+      const b = await balanceOf(cash.connect(regulator), signer.address);
       rows.push({
         holder: name,
         balance: formatCny(b.balance),
@@ -153,9 +154,14 @@ async function main() {
   await register(bankA, "91320500MA1WWWWWW4", EntityKind.Enterprise, enterpriseW);
 
   heading("3. Bank B onboards enterprise X, relying on bank A's KYC");
-  const x = await showIdentity(registry.connect(bankB), enterpriseX.address);
+  const [xKind] = await registry.connect(bankB).kindsIfVerified(enterpriseX.address, hre.ethers.ZeroAddress);
+  console.log(`bank B asks the registry whether X is verified, and as what: ${EntityKind[Number(xKind)]}`);
+  await refused("bank B reading X's identity record (it is X's and the regulator's)", () =>
+    registry.connect(bankB).credentialOf(enterpriseX.address),
+  );
+  const x = await showIdentity(registry.connect(enterpriseX), enterpriseX.address);
   console.log(
-    `bank B reads the registry: X is ${x.kind}, ${x.status}, verified until ${x.expiresAt}, verified by ` +
+    `X reads its own record: ${x.kind}, ${x.status}, verified until ${x.expiresAt}, verified by ` +
       `${x.provider === bankA.address ? "bank A" : x.provider}`,
   );
   await refused("bank B registering X a second time", () =>
@@ -209,7 +215,7 @@ async function main() {
   ]);
   const nameOf = (address: string) => names.get(address) ?? address;
   const showRanges = async (billId: bigint) => {
-    const ranges = await rangesOfBill(ledger, billId);
+    const ranges = await rangesOfBill(ledger.connect(regulator), billId);
     console.log(
       table(
         ranges.map((r) => ({
@@ -233,7 +239,7 @@ async function main() {
     maturityDay: today + 90,
     tradeBackground: "purchase contract PC-2026-001, invoice 044031900111",
   });
-  const terms = await ledger.bill(billId);
+  const terms = await ledger.connect(enterpriseX).bill(billId, 0);
   console.log(
     `bill ${billId}: units 1..${terms.face} (one unit = 0.01 CNY), ` +
       `issued ${isoFromDay(terms.issueDay)}, matures ${isoFromDay(terms.maturityDay)}`,
@@ -270,7 +276,7 @@ async function main() {
   );
   await releasePledge(ledger.connect(bankB), billId, rest);
   await showRanges(billId);
-  const chain = await liabilityChain(ledger, billId, 1n);
+  const chain = await liabilityChain(ledger.connect(enterpriseZ), billId, 1n);
   console.log(
     "Z's range, liable parties: drawer X, acceptor bank A, then " +
       chain.map((l) => `${LinkKind[l.kind].toLowerCase()} by ${nameOf(l.party)}`).join(", ") +
@@ -346,7 +352,7 @@ async function main() {
   const holdings = async () => {
     const rows = [];
     for (const w of traders) {
-      const held = (await rangesOfBill(ledger, billId)).filter((r) => r.holder === w.address);
+      const held = (await rangesOfBill(ledger.connect(regulator), billId)).filter((r) => r.holder === w.address);
       rows.push({
         party: nameOf(w.address),
         balance: formatCny(await cash.balanceOf(w.address)),
@@ -377,6 +383,7 @@ async function main() {
     closingAmount: 0n,
     deadline: BigInt(await time.latest()) + 3600n,
     nonce: freshNonce(),
+    confidential: ethers.ZeroHash,
     ...extra,
   });
   // A discount-type trade of `units` units from `start`: the seller makes it, priced by the TypeScript formula and
@@ -513,15 +520,15 @@ async function main() {
   heading(`22. ${isoFromDay(maturity)}, maturity of bill ${billId}: every holder presents, bank A pays each (DvP)`);
   await time.increaseTo(startOfCstDay(maturity) + 10 * 3600);
   await cashRows(bankA, bankB, centralBank, enterpriseZ, enterpriseY);
-  for (const r of await rangesOfBill(ledger, billId)) {
+  for (const r of await rangesOfBill(ledger.connect(regulator), billId)) {
     const holder = (await hre.ethers.getSigners()).find((w) => w.address === r.holder)!;
     await presentForPayment(payments.connect(holder), billId, r.start);
-    await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, r.start);
+    await payBill(payments.connect(bankA), ledger.connect(bankA), cash.connect(bankA), billId, r.start);
   }
   await cashRows(bankA, bankB, centralBank, enterpriseZ, enterpriseY);
   await showRanges(billId);
   await refused("bank A paying Z's range a second time", () =>
-    payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, 1n),
+    payBill(payments.connect(bankA), ledger.connect(bankA), cash.connect(bankA), billId, 1n),
   );
 }
 

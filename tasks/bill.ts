@@ -5,6 +5,7 @@ import {
   endorse,
   freezeRange,
   issueBill,
+  issueParams,
   parseBillType,
   pledge,
   presentForAcceptance,
@@ -21,6 +22,7 @@ import {
   type RangeView,
 } from "./lib/bills";
 import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
+import { issueSealedBill, readConfidentialFile } from "./lib/confidential";
 import type { Platform } from "./lib/deployment";
 import {
   claimRecourse,
@@ -75,7 +77,15 @@ commonParams(
     .addParam("payee", "payee wallet")
     .addParam("face", "face amount in CNY, e.g. 1200000.00")
     .addParam("maturity", "maturity date, e.g. 2027-03-31 (China Standard Time)")
-    .addParam("background", "trade background reference (contract or invoice number); only its hash goes on chain")
+    .addOptionalParam(
+      "background",
+      "trade background reference (contract or invoice number); only its hash goes on chain",
+    )
+    .addOptionalParam(
+      "confidential",
+      "instead of --background: a JSON file of the trade background, sealed for drawer, acceptor, payee and " +
+        "regulator, posted; its commitment is the bill's trade hash",
+    )
     .addFlag("notTransferable", "the drawer's mark: no endorsement")
     .addFlag("whole", "not splittable: acts take whole holdings only"),
 ).setAction(
@@ -86,7 +96,8 @@ commonParams(
       payee: string;
       face: string;
       maturity: string;
-      background: string;
+      background?: string;
+      confidential?: string;
       notTransferable: boolean;
       whole: boolean;
     },
@@ -95,8 +106,12 @@ commonParams(
     runCommand(
       hre,
       args,
-      async ({ billLedger }) => {
-        const { billId, receipt } = await issueBill(billLedger, {
+      async (platform) => {
+        const { billLedger } = platform;
+        if ((args.background === undefined) === (args.confidential === undefined)) {
+          throw new Error("give the trade background with --background, or sealed with --confidential <file>");
+        }
+        const input = {
           billType: parseBillType(args.type),
           acceptor: args.acceptor,
           payee: args.payee,
@@ -105,10 +120,18 @@ commonParams(
           tradeBackground: args.background,
           notTransferable: args.notTransferable,
           splittable: !args.whole,
-        });
-        return { billId, tx: receipt?.hash };
+        };
+        if (args.confidential !== undefined) {
+          return issueSealedBill(platform, input, readConfidentialFile(args.confidential));
+        }
+        const { billId, receipt } = await issueBill(billLedger, input);
+        return { billId, tx: receipt?.hash, tradeHash: issueParams(input).tradeHash, envelopeTx: undefined };
       },
-      (r) => `issued bill ${r.billId} (tx ${r.tx})`,
+      (r) =>
+        [
+          ...(r.envelopeTx ? [`posted the sealed trade background under ${r.tradeHash} (tx ${r.envelopeTx})`] : []),
+          `issued bill ${r.billId} (tx ${r.tx})`,
+        ].join("\n"),
     ),
 );
 

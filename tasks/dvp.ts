@@ -48,15 +48,30 @@ function termsParams(task: ConfigurableTaskDefinition): ConfigurableTaskDefiniti
     .addOptionalParam("endDate", "repo closing date (a business day before maturity)")
     .addOptionalParam("closing", "outright repo: the repurchase price in CNY")
     .addOptionalParam("deadline", "seconds from now the trade stays open", "3600")
-    .addOptionalParam("token", "cash token (default: the digital currency)");
+    .addOptionalParam("token", "cash token (default: the digital currency)")
+    .addOptionalParam(
+      "confidential",
+      "a JSON file of confidential terms: sealed for maker, taker and regulator, posted, its commitment signed",
+    );
 }
 
-type TermsArgs = CommonArgs & TermsOptions;
+/** The command-line arguments of the terms; `--confidential` names a file (`TermsOptions.confidential` is a hash). */
+type TermsArgs = CommonArgs & Omit<TermsOptions, "confidentialFile">;
+
+const termsOptions = (args: TermsArgs): TermsOptions => ({
+  ...args,
+  confidential: undefined,
+  confidentialFile: args.confidential,
+});
 
 const txOf = (tx?: string) => (tx ? ` (tx ${tx})` : "");
 
-const proposed = (t: TradeView & { tx?: string }) =>
-  [`proposed trade ${t.tradeId}${txOf(t.tx)}`, table(tradeRows(t))].join("\n");
+/** The line about a sealed envelope posted with a trade, if any. */
+const sealedLine = (t: TradeView, envelopeTx?: string) =>
+  envelopeTx ? [`posted the sealed confidential terms under ${t.terms.confidential}${txOf(envelopeTx)}`] : [];
+
+const proposed = (t: TradeView & { tx?: string; envelopeTx?: string }) =>
+  [...sealedLine(t, t.envelopeTx), `proposed trade ${t.tradeId}${txOf(t.tx)}`, table(tradeRows(t))].join("\n");
 
 commonParams(
   termsParams(
@@ -65,7 +80,7 @@ commonParams(
       .addParam("kind", "discount | rediscount | cbr | sale | swap | fop | pledge-repo | outright-repo"),
   ),
 ).setAction(async (args: TermsArgs, hre) =>
-  runCommand(hre, args, (platform) => proposeTrade(platform, args), proposed),
+  runCommand(hre, args, (platform) => proposeTrade(platform, termsOptions(args)), proposed),
 );
 
 commonParams(
@@ -80,7 +95,7 @@ commonParams(
     args,
     async (platform) => {
       if (!isRepo(parseKind(args.kind))) throw new Error(`repo open takes --kind pledge-repo or outright-repo`);
-      return proposeTrade(platform, args);
+      return proposeTrade(platform, termsOptions(args));
     },
     proposed,
   ),
@@ -122,12 +137,18 @@ commonParams(
     hre,
     args,
     (platform) => {
-      if (args.order !== undefined) return signOrder(platform, undefined, args.order, args.out);
+      if (args.order !== undefined) {
+        if (args.confidential !== undefined) {
+          throw new Error("the order's terms are fixed: --confidential goes with new terms, not with --order");
+        }
+        return signOrder(platform, undefined, args.order, args.out);
+      }
       if (args.kind === undefined) throw new Error("give --kind for new terms, or --order to sign an order file");
-      return signOrder(platform, { ...args, kind: args.kind }, undefined, args.out);
+      return signOrder(platform, { ...termsOptions(args), kind: args.kind }, undefined, args.out);
     },
     (r) =>
       [
+        ...sealedLine(r.trade, r.envelopeTx),
         `signed trade ${r.tradeId} as ${r.signedAs} into ${r.file} ` +
           `(maker signed: ${r.makerSigned ? "yes" : "no"}, taker signed: ${r.takerSigned ? "yes" : "no"})`,
         table(tradeRows(r.trade)),

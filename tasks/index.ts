@@ -2,3 +2,5 @@ import "./kyc";
 import "./cash";
 import "./bill";
 import "./dvp";
+import "./keys";
+import "./regulator";

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IIdentitySubscriber} from "../interfaces/IIdentitySubscriber.sol";
+import {ReadGate} from "../regulator/ReadGate.sol";
 
 /// @title IdentityGate
 /// @notice The gate of a platform token: who may act (KYC standing from the shared registry) and whether anything
@@ -11,7 +12,7 @@ import {IIdentitySubscriber} from "../interfaces/IIdentitySubscriber.sol";
 /// up in the registry. Either way the answer is the registry's answer at that moment.
 /// @dev The pause flag and the subscription share one storage slot (`_gate`), and each wallet's copy is one
 /// slot, so the whole gate of a transfer costs three storage reads and no external call.
-abstract contract IdentityGate is IIdentitySubscriber {
+abstract contract IdentityGate is IIdentitySubscriber, ReadGate {
     struct GateState {
         bool paused;
         bool subscribed;
@@ -80,6 +81,7 @@ abstract contract IdentityGate is IIdentitySubscriber {
     function cachedCredentialOf(
         address wallet
     ) external view returns (IIdentityRegistry.Credential memory credential, bool current) {
+        _checkReader(msg.sender, msg.sender == wallet);
         CachedCredential storage cached = _cache[wallet];
         credential = IIdentityRegistry.Credential(cached.expiresAt, cached.status, cached.kind);
         current = _isCurrent(_gate, cached.epoch);

@@ -11,8 +11,12 @@ interface IEncryptionKeys {
     error KeysUnverifiedWallet(address wallet);
     /// @notice A public key must be 33 bytes, starting with 0x02 or 0x03.
     error KeysInvalidPublicKey();
+    /// @notice `wallet` is a regulator or system account: the regulator publishes its view key instead.
+    error KeysNotATrader(address wallet);
     /// @notice `entityId` has published no key.
     error KeysNoEntityKey(bytes32 entityId);
+    /// @notice The entity of `wallet` (if any) has published no key; the error does not name the entity.
+    error KeysNoWalletKey(address wallet);
     /// @notice The regulator has published no view key of version `version`.
     error KeysUnknownViewKey(uint32 version);
 
@@ -21,7 +25,7 @@ interface IEncryptionKeys {
     /// @notice The regulator published view key `version`.
     event ViewKeyRotated(uint32 indexed version, bytes publicKey, address indexed by);
 
-    /// @notice Publishes the caller's entity's key (any verified wallet of the entity), as a new version.
+    /// @notice Publishes the caller's entity's key (any verified wallet of a trading entity), as a new version.
     function setEntityKey(bytes calldata publicKey) external;
 
     /// @notice Publishes a new view key, as a new version. Regulator only.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IReadGate} from "./IReadGate.sol";
+
 /// @title Atomic settlement of trades in bill ranges and listed tokens
 /// @notice A trade has two legs: the maker delivers `makerLeg` to the taker, the taker delivers `takerLeg` to the
 /// maker, in one transaction or not at all. A leg is a range of a bill (its asset is the bill ledger) or an amount
@@ -14,7 +16,7 @@ pragma solidity ^0.8.24;
 /// The maker's nonce is spent by every trade (proposed or signed); a party's nonce is spent whenever its signature
 /// is used. Priced kinds (discount, rediscount, central-bank rediscount, pledge repo) are checked against the
 /// on-chain formulas of TradePricing: the terms must carry exactly the amount the formula gives.
-interface ISettlementEngine {
+interface ISettlementEngine is IReadGate {
     /// @notice What a trade is; it decides who may trade and how the price is checked.
     /// @dev `Swap`: any two legs between verified enterprises or institutions (DvP at a quoted price, PvP, bill
     /// against bill); a bill leg moves only between two enterprises or two institutions (between the two it is a
@@ -68,6 +70,8 @@ interface ISettlementEngine {
     /// @param closingAmount what the borrower pays back at closing (repos); 0 for other kinds
     /// @param deadline the last moment (exclusive, unix seconds) the trade may settle; then it may be cleared
     /// @param nonce the maker's nonce (also the taker's, if the taker signs)
+    /// @param confidential the commitment (keccak256(salt ‖ payload)) to the trade's sealed envelope of terms the
+    /// chain does not enforce, posted on the envelope board; zero if there is none. Both parties sign it.
     struct Terms {
         TradeKind kind;
         address maker;
@@ -80,6 +84,7 @@ interface ISettlementEngine {
         uint128 closingAmount;
         uint40 deadline;
         uint256 nonce;
+        bytes32 confidential;
     }
 
     /// @notice Terms with the parties' signatures; a party that submits the order itself need not sign.
@@ -134,6 +139,8 @@ interface ISettlementEngine {
     error TradeEnginePaused();
     /// @notice The engine is not paused.
     error TradeEngineNotPaused();
+    /// @notice `caller` holds the regulator's role, which trades nothing.
+    error TradeRegulatorCaller(address caller);
 
     /// @notice The maker proposed a trade; its leg is locked.
     event TradeProposed(bytes32 indexed tradeId, address indexed maker, address indexed taker, Terms terms);
@@ -220,8 +227,9 @@ interface ISettlementEngine {
     /// @notice The id (EIP-712 digest) of `terms`.
     function tradeId(Terms calldata terms) external view returns (bytes32);
 
-    /// @notice Where the trade stands, and any refund owed to its maker.
-    function tradeOf(bytes32 id) external view returns (TradeStatus status, uint128 refundOwed);
+    /// @notice Where the trade with `terms` stands, and any refund owed to its maker. Read by the maker, the
+    /// taker and the regulator (`IReadGate`).
+    function tradeOf(Terms calldata terms) external view returns (TradeStatus status, uint128 refundOwed);
 
     /// @notice What a buyer pays for `units` units of `billId` discounted at `rate` on `valueDay`, and the day
     /// count (to the maturity rolled forward to a business day).

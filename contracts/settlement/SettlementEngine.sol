@@ -13,6 +13,7 @@ import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {ISettlementEngine} from "../interfaces/ISettlementEngine.sol";
 import {BillCalendar} from "../libraries/BillCalendar.sol";
 import {TradePricing} from "../libraries/TradePricing.sol";
+import {ReadGate} from "../regulator/ReadGate.sol";
 
 /// @title SettlementEngine
 /// @notice Delivery versus payment for the bill market: a bill range and money (or any two legs) change hands in
@@ -21,7 +22,13 @@ import {TradePricing} from "../libraries/TradePricing.sol";
 /// proposal (tracked per trade and in `escrowed`); tokens sent to the engine otherwise are never credited.
 /// @dev Needs the ledger's OPERATOR_ROLE and a system account in the identity registry. Parties are checked in the
 /// registry when a trade is proposed and again when it settles; bill maturity is checked by the ledger.
-contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient, AccessControlDefaultAdminRules {
+contract SettlementEngine is
+    ISettlementEngine,
+    EIP712,
+    ReentrancyGuardTransient,
+    AccessControlDefaultAdminRules,
+    ReadGate
+{
     using SafeERC20 for IERC20;
 
     struct TradeRecord {
@@ -41,6 +48,8 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
     /// @notice Pauses and unpauses proposals and settlements.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Reads every trade; the regulator's only role here.
+    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice The most trades a batch may hold.
     uint256 public constant MAX_BATCH = 50;
 
@@ -50,7 +59,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     // solhint-disable-next-line gas-small-strings
     bytes32 private constant _TERMS_TYPEHASH = keccak256(
         "Terms(uint8 kind,address maker,address taker,Leg makerLeg,Leg takerLeg,uint32 rate,uint32 valueDay,"
-        "uint32 endDay,uint128 closingAmount,uint40 deadline,uint256 nonce)"
+        "uint32 endDay,uint128 closingAmount,uint40 deadline,uint256 nonce,bytes32 confidential)"
         "Leg(address asset,uint256 billId,uint48 start,uint128 amount)"
     );
 
@@ -183,12 +192,14 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
 
     /// @inheritdoc ISettlementEngine
     function cancelNonce(uint256 nonce) external {
+        _checkNotRegulator();
         _useNonce(msg.sender, nonce);
         emit NonceCancelled(msg.sender, nonce);
     }
 
     /// @inheritdoc ISettlementEngine
     function raiseNonceFloor(uint256 floor) external {
+        _checkNotRegulator();
         if (floor <= _nonceFloors[msg.sender]) revert TradeNonceFloorNotRaised(floor);
         _nonceFloors[msg.sender] = floor;
         emit NonceFloorRaised(msg.sender, floor);
@@ -258,8 +269,9 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     }
 
     /// @inheritdoc ISettlementEngine
-    function tradeOf(bytes32 id) external view returns (TradeStatus status, uint128 refundOwed) {
-        TradeRecord storage record = _trades[id];
+    function tradeOf(Terms calldata terms) external view returns (TradeStatus status, uint128 refundOwed) {
+        _checkReader(msg.sender, msg.sender == terms.maker || msg.sender == terms.taker);
+        TradeRecord storage record = _trades[_idOf(terms)];
         return (record.status, record.refundOwed);
     }
 
@@ -270,7 +282,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         uint32 rate,
         uint32 valueDay
     ) public view returns (uint256 proceeds, uint32 days_) {
-        uint32 maturity = _calendar.rollForward(_ledger.bill(billId).maturityDay);
+        uint32 maturity = _calendar.rollForward(_ledger.bill(billId, 0).maturityDay);
         days_ = maturity > valueDay ? maturity - valueDay : 0;
         proceeds = TradePricing.discountProceeds(units, rate, days_);
     }
@@ -316,6 +328,11 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev The regulator reads every trade.
+    function _seesThrough(address reader) internal view override returns (bool) {
+        return hasRole(REGULATOR_ROLE, reader);
+    }
 
     function _accept(Terms calldata terms) private {
         _checkNotPaused();
@@ -578,7 +595,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
             _checkNoPricing(terms);
             return;
         }
-        uint32 maturity = _ledger.bill(billLeg.billId).maturityDay;
+        uint32 maturity = _ledger.bill(billLeg.billId, 0).maturityDay;
         if (kind == TradeKind.PledgeRepo || kind == TradeKind.OutrightRepo) {
             uint32 endDay = terms.endDay;
             if (endDay <= terms.valueDay || !_calendar.isBusinessDay(endDay)) revert TradeInvalidTerms();
@@ -638,6 +655,11 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         if (valueDay != today) revert TradeNotValueDay(valueDay, today);
     }
 
+    /// @dev The regulator signs no orders, so it has no nonces to cancel.
+    function _checkNotRegulator() private view {
+        if (hasRole(REGULATOR_ROLE, msg.sender)) revert TradeRegulatorCaller(msg.sender);
+    }
+
     function _checkNotPaused() private view {
         if (_paused) revert TradeEnginePaused();
     }
@@ -666,7 +688,8 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
                     terms.endDay,
                     terms.closingAmount,
                     terms.deadline,
-                    terms.nonce
+                    terms.nonce,
+                    terms.confidential
                 )
             );
     }

@@ -3,7 +3,11 @@ import IdentityRegistryModule from "./IdentityRegistry";
 
 const DAY = 24n * 60n * 60n;
 
-/** The public keys of entities and the regulator's view key, for sealing confidential terms. */
+/**
+ * The public keys of entities and the regulator's view key, for sealing confidential terms. The key registry looks
+ * wallets up in the identity registry, so the deployer (account 0, the registry's admin at that moment) registers
+ * it as a system account there.
+ */
 export default buildModule("EncryptionKeys", (m) => {
   const { identityRegistry } = m.useModule(IdentityRegistryModule);
   const deployer = m.getAccount(0);
@@ -13,5 +17,6 @@ export default buildModule("EncryptionKeys", (m) => {
     m.getParameter("admin", deployer),
     m.getParameter("regulator", deployer),
   ]);
+  m.call(identityRegistry, "registerSystemAccount", [encryptionKeys], { id: "registerEncryptionKeys" });
   return { encryptionKeys };
 });

@@ -3,6 +3,7 @@ import BillLedgerModule from "./BillLedger";
 import BillPaymentsModule from "./BillPayments";
 import DigitalCurrencyModule from "./DigitalCurrency";
 import EncryptionKeysModule from "./EncryptionKeys";
+import EnvelopeBoardModule from "./EnvelopeBoard";
 import SettlementEngineModule from "./SettlementEngine";
 
 /** The whole platform: what a real deployment, the demo and the test fixtures all deploy. */
@@ -12,6 +13,7 @@ export default buildModule("Platform", (m) => {
   const { billPayments } = m.useModule(BillPaymentsModule);
   const { settlementEngine, businessCalendar } = m.useModule(SettlementEngineModule);
   const { encryptionKeys } = m.useModule(EncryptionKeysModule);
+  const { envelopeBoard } = m.useModule(EnvelopeBoardModule);
   return {
     identityRegistry,
     digitalCurrency,
@@ -20,5 +22,6 @@ export default buildModule("Platform", (m) => {
     settlementEngine,
     businessCalendar,
     encryptionKeys,
+    envelopeBoard,
   };
 });

@@ -1,5 +1,6 @@
 import { ethers, type BaseContract } from "ethers";
 import type { BillLedger } from "../../typechain-types";
+import { decodeError } from "./errors";
 
 /** Mirrors `IBillLedger.BillType`. */
 export enum BillType {
@@ -93,23 +94,33 @@ export interface IssueInput {
   face: bigint;
   maturityDay: number;
   /** The trade background document (contract, invoice); only its hash goes on chain. */
-  tradeBackground: string;
+  tradeBackground?: string;
+  /** Instead of the background's hash: the commitment of the bill's sealed envelope (see confidential.ts). */
+  tradeHash?: string;
   notTransferable?: boolean;
   splittable?: boolean;
 }
 
-/** The drawer (`ledger`'s signer) issues a bill; returns its id. */
-export async function issueBill(ledger: BillLedger, input: IssueInput) {
-  const tx = await ledger.issue({
+/** The ledger's `IssueParams` for `input`: `tradeHash` is the envelope's commitment, or the background's hash. */
+export function issueParams(input: IssueInput) {
+  if ((input.tradeHash === undefined) === (input.tradeBackground === undefined)) {
+    throw new Error("give the trade background (its hash goes on chain) or the sealed terms' commitment, not both");
+  }
+  return {
     billType: input.billType,
     acceptor: input.acceptor,
     payee: input.payee,
     face: input.face,
     maturityDay: input.maturityDay,
-    tradeHash: ethers.id(input.tradeBackground),
+    tradeHash: input.tradeHash ?? ethers.id(input.tradeBackground!),
     notTransferable: input.notTransferable ?? false,
     splittable: input.splittable ?? true,
-  });
+  };
+}
+
+/** The drawer (`ledger`'s signer) issues a bill; returns its id. */
+export async function issueBill(ledger: BillLedger, input: IssueInput) {
+  const tx = await ledger.issue(issueParams(input));
   const receipt = await tx.wait();
   const event = receipt!.logs
     .map((log) => ledger.interface.parseLog(log))
@@ -139,9 +150,19 @@ export const requestGuarantee = (
   amount: bigint,
   guarantor: string,
 ) => mined(ledger.requestGuarantee(billId, start, amount, guarantor));
-/** The counterparty signs the pending application, committing to the terms it reads now. */
-export const sign = async (ledger: BillLedger, billId: bigint, start: bigint) =>
-  mined(ledger.sign(billId, start, await ledger.applicationTerms(billId, start)));
+/**
+ * The counterparty signs the pending application, committing to the terms it reads now. A wallet the ledger does
+ * not let read the range commits to nothing, and the ledger says why it may not sign.
+ */
+export async function sign(ledger: BillLedger, billId: bigint, start: bigint) {
+  let terms: string = ethers.ZeroHash;
+  try {
+    terms = await ledger.applicationTerms(billId, start);
+  } catch (error) {
+    if (decodeError(error, [ledger.interface])?.name !== "ReadNotAllowed") throw error;
+  }
+  return mined(ledger.sign(billId, start, terms));
+}
 export const reject = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.reject(billId, start));
 export const withdraw = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.withdraw(billId, start));
 export const clear = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.clear(billId, start));
@@ -180,12 +201,17 @@ export function toRangeView(r: RangeResult): RangeView {
   };
 }
 
-/** Every range of a bill, in unit order (follows the ledger's pages). */
-export async function rangesOfBill(ledger: BillLedger, billId: bigint, pageSize = 100n): Promise<RangeView[]> {
+/** Every range of a bill, in unit order (follows the ledger's pages), as of `blockTag`. */
+export async function rangesOfBill(
+  ledger: BillLedger,
+  billId: bigint,
+  pageSize = 100n,
+  blockTag: number | "latest" = "latest",
+): Promise<RangeView[]> {
   const out: RangeView[] = [];
   let cursor = 1n;
   while (cursor !== 0n) {
-    const [page, next] = await ledger.rangesOfBill(billId, cursor, pageSize);
+    const [page, next] = await ledger.rangesOfBill(billId, cursor, pageSize, { blockTag });
     out.push(...page.map(toRangeView));
     cursor = next;
   }
@@ -236,7 +262,7 @@ export interface BillView {
 /** A bill's terms, its ranges and the history of every act on it, from the ledger's events. */
 /** `payments`, when given, adds presentation, payment, dishonour and recourse to the history. */
 export async function showBill(ledger: BillLedger, billId: bigint, payments?: BaseContract): Promise<BillView> {
-  const terms = await ledger.bill(billId);
+  const terms = await ledger.bill(billId, 0);
   const history = (await billEvents(ledger, billId, ...(payments ? [payments] : []))).map(({ log, parsed }) => {
     const args: Record<string, string> = {};
     parsed.fragment.inputs.forEach((input, i) => {

@@ -19,9 +19,23 @@ export async function runCommand<T>(
   body: (platform: Platform) => Promise<T>,
   render: (result: T) => string,
 ): Promise<void> {
+  await runLocal(
+    hre,
+    args,
+    async () => body(await loadPlatform(hre, { from: args.from, deploymentId: args.deploymentId })),
+    render,
+  );
+}
+
+/** Runs a command that needs no deployment (e.g. making a key file), printing and failing like `runCommand`. */
+export async function runLocal<T>(
+  hre: HardhatRuntimeEnvironment,
+  args: { json: boolean },
+  body: () => Promise<T>,
+  render: (result: T) => string,
+): Promise<void> {
   try {
-    const platform = await loadPlatform(hre, { from: args.from, deploymentId: args.deploymentId });
-    const result = await body(platform);
+    const result = await body();
     console.log(args.json ? json(result) : render(result));
   } catch (error) {
     const line = describeError(error, await platformInterfaces(hre).catch(() => []));

@@ -9,6 +9,7 @@ import type {
   BusinessCalendar,
   DigitalCurrency,
   EncryptionKeys,
+  EnvelopeBoard,
   IdentityRegistry,
   SettlementEngine,
 } from "../../typechain-types";
@@ -22,6 +23,7 @@ export interface Platform {
   settlementEngine: SettlementEngine;
   businessCalendar: BusinessCalendar;
   encryptionKeys: EncryptionKeys;
+  envelopeBoard: EnvelopeBoard;
   signer: HardhatEthersSigner;
   interfaces: ethers.Interface[];
 }
@@ -34,6 +36,7 @@ const CONTRACTS = {
   settlementEngine: { name: "SettlementEngine", future: "SettlementEngine#SettlementEngine" },
   businessCalendar: { name: "BusinessCalendar", future: "BusinessCalendar#BusinessCalendar" },
   encryptionKeys: { name: "EncryptionKeys", future: "EncryptionKeys#EncryptionKeys" },
+  envelopeBoard: { name: "EnvelopeBoard", future: "EnvelopeBoard#EnvelopeBoard" },
 } as const;
 
 /** The interfaces of every platform contract, to decode any custom error. */
@@ -91,6 +94,7 @@ export async function loadPlatform(
     settlementEngine: (await at("settlementEngine")) as unknown as SettlementEngine,
     businessCalendar: (await at("businessCalendar")) as unknown as BusinessCalendar,
     encryptionKeys: (await at("encryptionKeys")) as unknown as EncryptionKeys,
+    envelopeBoard: (await at("envelopeBoard")) as unknown as EnvelopeBoard,
     signer,
     interfaces: await platformInterfaces(hre),
   };

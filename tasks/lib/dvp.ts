@@ -51,6 +51,8 @@ export interface Terms {
   closingAmount: bigint;
   deadline: bigint;
   nonce: bigint;
+  /** Commitment to the trade's sealed envelope (keccak256(salt ‖ payload)); ZeroHash if there is none. */
+  confidential: string;
 }
 
 /** Terms with signatures ("0x" where the submitting party signs by sending). */
@@ -79,6 +81,7 @@ export const TERMS_TYPES = {
     { name: "closingAmount", type: "uint128" },
     { name: "deadline", type: "uint40" },
     { name: "nonce", type: "uint256" },
+    { name: "confidential", type: "bytes32" },
   ],
   Leg: [
     { name: "asset", type: "address" },
@@ -194,6 +197,7 @@ export function termsFromResult(r: ISettlementEngine.TermsStructOutput): Terms {
     closingAmount: r.closingAmount,
     deadline: r.deadline,
     nonce: r.nonce,
+    confidential: r.confidential,
   };
 }
 
@@ -241,6 +245,7 @@ export function orderFromJson(text: string): SignedOrder {
       closingAmount: big(t.closingAmount),
       deadline: big(t.deadline),
       nonce: big(t.nonce),
+      confidential: (t.confidential as string | undefined) ?? ethers.ZeroHash,
     },
     makerSignature: raw.makerSignature ?? "0x",
     takerSignature: raw.takerSignature ?? "0x",

@@ -98,6 +98,7 @@ const MEANINGS: Record<string, string> = {
   TradeRepoClosing: "a repo closes only before the end of its end date, and defaults only from then",
   TradeEnginePaused: "the settlement engine is paused: no trade is proposed or settled until it is unpaused",
   TradeEngineNotPaused: "the settlement engine is not paused",
+  TradeRegulatorCaller: "the regulator trades nothing: it signs no orders and has no nonces",
   PricingRateTooHigh: "at this rate the interest would take the whole face",
   PricingNoDays: "no days to price: the value date is on or after the (rolled) maturity or the end date",
   CalendarNoBusinessDay: "no business day follows this day within the calendar's roll limit",
@@ -105,6 +106,16 @@ const MEANINGS: Record<string, string> = {
   BillCalendarDayOutOfRange: "the day is outside the bill dates (1970-01-01 to 9999-12-31)",
   BillCalendarTimestampOutOfRange: "the time is after the last bill date (9999-12-31)",
   SafeERC20FailedOperation: "the token refused the transfer",
+  ReadNotAllowed: "this wallet may not read the record: only its parties and the regulator see it",
+  KeysUnverifiedWallet: "the wallet is not verified in the identity registry: it cannot publish a key",
+  KeysInvalidPublicKey: "the key must be a compressed secp256k1 public key (33 bytes, starting 0x02 or 0x03)",
+  KeysNotATrader: "a regulator or system account publishes no entity key (the regulator rotates its view key)",
+  KeysNoEntityKey: "the entity has published no envelope key (npx hardhat keys publish)",
+  KeysNoWalletKey: "the wallet's entity has published no envelope key (npx hardhat keys publish)",
+  KeysUnknownViewKey: "the regulator has published no view key of this version (npx hardhat regulator rotate-key)",
+  EnvelopeInvalidPoster: "only a verified trader posts envelopes (not the regulator, a system account or a stranger)",
+  EnvelopeZeroCommitment: "the envelope's commitment is zero",
+  EnvelopeInvalidLength: "the envelope is empty or longer than the board takes: shorten the confidential terms",
 };
 
 /** Enum arguments shown by name: error name → argument name → the enum's names in order. */

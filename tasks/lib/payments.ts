@@ -1,5 +1,6 @@
 import type { BillLedger, BillPayments, DigitalCurrency } from "../../typechain-types";
 import { liabilityChain, mined } from "./bills";
+import { decodeError } from "./errors";
 
 /** Raises the payer's allowance for the payments contract to at least `amount`. */
 async function allow(currency: DigitalCurrency, payments: BillPayments, amount: bigint) {
@@ -8,9 +9,23 @@ async function allow(currency: DigitalCurrency, payments: BillPayments, amount: 
   if ((await currency.allowance(payer, spender)) < amount) await mined(currency.approve(spender, amount));
 }
 
+/**
+ * The units of a range: read from the ledger by its parties; a recourse target that is not one of them (an earlier
+ * endorser) takes the range's extent from its last `RangeUpdated` event instead.
+ */
 async function unitsOf(ledger: BillLedger, billId: bigint, start: bigint) {
-  const range = await ledger.rangeAt(billId, start);
-  return range.end - range.start + 1n;
+  try {
+    const range = await ledger.rangeAt(billId, start);
+    return range.end - range.start + 1n;
+  } catch (error) {
+    if (decodeError(error, [ledger.interface])?.name !== "ReadNotAllowed") throw error;
+    const updates = (await ledger.queryFilter(ledger.filters.RangeUpdated(billId))).filter(
+      (e) => e.args.start === start,
+    );
+    if (updates.length === 0) throw error;
+    const last = updates[updates.length - 1].args;
+    return last.end - last.start + 1n;
+  }
 }
 
 /** The holder presents its range for payment. */

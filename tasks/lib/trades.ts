@@ -26,7 +26,9 @@ import {
   type SignedOrder,
   type Terms,
 } from "./dvp";
+import { decodeError } from "./errors";
 import { formatCny, parseCny } from "./money";
+import { postSealed, readConfidentialFile, sealFor, type SealedForBoard } from "./confidential";
 
 /** Seconds a proposal or an order stays open unless `--deadline` says otherwise. */
 export const DEFAULT_DEADLINE_SECONDS = 3600n;
@@ -108,6 +110,25 @@ export interface TermsOptions {
   /** Seconds from now. */
   deadline?: string;
   token?: string;
+  /** The commitment of the trade's sealed envelope (see tasks/lib/envelope.ts); none by default. */
+  confidential?: string;
+  /**
+   * A JSON file of confidential terms: sealed for the maker, the taker and the regulator, posted on the envelope
+   * board by the acting wallet, its commitment put in the terms (instead of `confidential`).
+   */
+  confidentialFile?: string;
+}
+
+/**
+ * Seals the terms in `options.confidentialFile` for the trade's parties and the regulator and puts the commitment
+ * into `terms`; returns the sealed envelope to post (nothing is sent yet).
+ */
+async function sealTerms(platform: Platform, options: TermsOptions, terms: Terms): Promise<SealedForBoard | undefined> {
+  if (options.confidentialFile === undefined) return undefined;
+  if (options.confidential !== undefined) throw new Error("give the confidential terms as a file or a commitment");
+  const sealed = await sealFor(platform, readConfidentialFile(options.confidentialFile), [terms.maker, terms.taker]);
+  terms.confidential = sealed.commitment;
+  return sealed;
 }
 
 /** Builds the terms the options describe, pricing discount kinds and pledge repos with the engine's views. */
@@ -207,6 +228,7 @@ export async function buildTerms(platform: Platform, options: TermsOptions): Pro
     closingAmount,
     deadline,
     nonce: freshNonce(),
+    confidential: options.confidential ?? ethers.ZeroHash,
   };
 }
 
@@ -283,7 +305,7 @@ export interface TradeView {
   terms: Terms;
 }
 
-async function legView(platform: Platform, leg: Leg): Promise<LegView> {
+export async function legView(platform: Platform, leg: Leg): Promise<LegView> {
   if (leg.asset === ethers.ZeroAddress) return { type: "none", asset: leg.asset, amount: 0n, text: "nothing" };
   if (leg.asset.toLowerCase() === (await platform.billLedger.getAddress()).toLowerCase()) {
     const end = leg.start + leg.amount - 1n;
@@ -305,16 +327,24 @@ async function legView(platform: Platform, leg: Leg): Promise<LegView> {
 
 /**
  * Where a trade stands; a signed trade that is not a repo leaves no record but its `TradeSettled` event, and a
- * signed order not settled yet is "Unsettled".
+ * signed order not settled yet is "Unsettled". The engine shows a trade's record to its parties and the regulator
+ * only; for anyone else (a settlement agent) the status is what the events say, unless `strict` (a read of the
+ * trade itself, which the read gate refuses them).
  */
-async function statusOf(platform: Platform, id: string, settledEvent?: boolean) {
+async function statusOf(platform: Platform, id: string, terms: Terms, settledEvent?: boolean, strict = false) {
   const engine = platform.settlementEngine;
-  const [status, refundOwed] = await engine.tradeOf(id);
-  let name = TradeStatus[Number(status)];
-  if (Number(status) === TradeStatus.None) {
-    const settled = settledEvent ?? (await engine.queryFilter(engine.filters.TradeSettled(id))).length > 0;
-    name = settled ? TradeStatus[TradeStatus.Settled] : "Unsettled";
+  const settled = async () => settledEvent ?? (await engine.queryFilter(engine.filters.TradeSettled(id))).length > 0;
+  let record: [bigint, bigint];
+  try {
+    record = [...(await engine.tradeOf(terms))] as [bigint, bigint];
+  } catch (error) {
+    // Decoded from the revert data: Hardhat's providers do not fill in ethers' `revert` field.
+    if (strict || decodeError(error, [engine.interface])?.name !== "ReadNotAllowed") throw error;
+    return { status: (await settled()) ? "Settled (from its event)" : "not readable by this wallet", refundOwed: 0n };
   }
+  const [status, refundOwed] = record;
+  let name = TradeStatus[Number(status)];
+  if (Number(status) === TradeStatus.None) name = (await settled()) ? TradeStatus[TradeStatus.Settled] : "Unsettled";
   return { status: name, refundOwed };
 }
 
@@ -323,8 +353,9 @@ async function tradeView(
   tradeId: string,
   terms: Terms,
   settledEvent?: boolean,
+  strict = false,
 ): Promise<TradeView> {
-  const { status, refundOwed } = await statusOf(platform, tradeId, settledEvent);
+  const { status, refundOwed } = await statusOf(platform, tradeId, terms, settledEvent, strict);
   return {
     tradeId,
     kind: TradeKind[terms.kind],
@@ -361,6 +392,7 @@ export function tradeRows(t: TradeView): { field: string; value: string }[] {
   if (t.closingAmount !== 0n) rows.push({ field: "closing (CNY)", value: formatCny(t.closingAmount) });
   rows.push({ field: "deadline", value: t.deadline });
   if (t.refundOwed !== 0n) rows.push({ field: "refund owed", value: formatCny(t.refundOwed) });
+  if (t.terms.confidential !== ethers.ZeroHash) rows.push({ field: "sealed terms", value: t.terms.confidential });
   return rows;
 }
 
@@ -368,7 +400,8 @@ export interface TradeDetails extends TradeView {
   history: { block: number; event: string; args: Record<string, string> }[];
 }
 
-/** A trade's terms (from its events), status, refund owed, and every event about it. */
+/** A trade's terms (from its events), status, refund owed, and every event about it; for its parties and the
+ * regulator (anyone else is refused `ReadNotAllowed`, as the engine's read gate says). */
 export async function showTrade(platform: Platform, id: string): Promise<TradeDetails> {
   const tradeId = parseTradeId(id);
   const engine = platform.settlementEngine;
@@ -395,7 +428,7 @@ export async function showTrade(platform: Platform, id: string): Promise<TradeDe
     return [{ block: log.blockNumber, event: parsed.name, args }];
   });
   const settled = history.some((h) => h.event === "TradeSettled");
-  return { ...(await tradeView(platform, tradeId, terms, settled)), history };
+  return { ...(await tradeView(platform, tradeId, terms, settled, true)), history };
 }
 
 export interface TradeListing {
@@ -447,7 +480,7 @@ export async function listTrades(platform: Platform, account?: string): Promise<
   }
   const rows: TradeListing[] = [];
   for (const [tradeId, t] of [...found].sort((a, b) => a[1].block - b[1].block)) {
-    const { status } = await statusOf(platform, tradeId, t.settled);
+    const { status } = await statusOf(platform, tradeId, t.terms, t.settled);
     rows.push({
       tradeId,
       kind: TradeKind[t.terms.kind],
@@ -472,14 +505,26 @@ export interface ActResult {
   tx?: string;
 }
 
-/** The maker proposes the terms the options describe (approving its cash leg for the engine first). */
-export async function proposeTrade(platform: Platform, options: TermsOptions): Promise<TradeView & { tx?: string }> {
+/**
+ * The maker proposes the terms the options describe (approving its cash leg for the engine first). With
+ * confidential terms, the proposal is checked first, then the envelope is posted, then the proposal sent.
+ */
+export async function proposeTrade(
+  platform: Platform,
+  options: TermsOptions,
+): Promise<TradeView & { tx?: string; envelopeTx?: string }> {
   if (options.maker !== undefined) throw new Error("the acting wallet proposes as the maker: leave out --maker");
   const terms = await buildTerms(platform, options);
+  const sealed = await sealTerms(platform, options, terms);
   await allowOutflows(platform, [terms]);
+  let envelopeTx: string | undefined;
+  if (sealed) {
+    await platform.settlementEngine.propose.staticCall(terms);
+    envelopeTx = await postSealed(platform, sealed);
+  }
   const receipt = (await mined(platform.settlementEngine.propose(terms))) as { hash?: string } | null;
   const tradeId = await tradeIdOf(platform.settlementEngine, terms);
-  return { ...(await tradeView(platform, tradeId, terms)), tx: receipt?.hash };
+  return { ...(await tradeView(platform, tradeId, terms)), tx: receipt?.hash, envelopeTx };
 }
 
 export type TradeAct = "accept" | "reject" | "withdraw" | "clear" | "reclaim" | "closeRepo" | "defaultRepo";
@@ -498,7 +543,7 @@ export async function actOnTrade(platform: Platform, id: string, act: TradeAct):
     if (borrower.toLowerCase() === me) await allowEngine(platform, cashLeg.asset, terms.closingAmount);
   }
   const receipt = (await mined(engine[act](terms))) as { hash?: string } | null;
-  return { tradeId, status: (await statusOf(platform, tradeId)).status, tx: receipt?.hash };
+  return { tradeId, status: (await statusOf(platform, tradeId, terms)).status, tx: receipt?.hash };
 }
 
 /** The taker accepts several proposals at once, all or none. */
@@ -524,6 +569,8 @@ export interface SignResult {
   makerSigned: boolean;
   takerSigned: boolean;
   trade: TradeView;
+  /** The transaction that posted the order's sealed envelope, if `--confidential` was given. */
+  envelopeTx?: string;
 }
 
 /**
@@ -538,9 +585,11 @@ export async function signOrder(
   out: string | undefined,
 ): Promise<SignResult> {
   let order: SignedOrder;
+  let sealed: SealedForBoard | undefined;
   if (orderFile !== undefined) order = readOrder(orderFile);
   else if (options !== undefined) {
     order = { terms: await buildTerms(platform, options), makerSignature: "0x", takerSignature: "0x" };
+    sealed = await sealTerms(platform, options, order.terms);
   } else throw new Error("give the terms, or --order to sign an order file");
   const file = out ?? orderFile;
   if (file === undefined) throw new Error("give the file to write the signed order to with --out");
@@ -554,6 +603,7 @@ export async function signOrder(
   const wasSigned = order[slot] !== "0x";
   order[slot] = await signTerms(platform.settlementEngine, platform.signer, terms);
   if (!wasSigned) await allowOutflows(platform, [terms], true);
+  const envelopeTx = sealed ? await postSealed(platform, sealed) : undefined;
   fs.writeFileSync(file, orderToJson(order) + "\n");
   const tradeId = await tradeIdOf(platform.settlementEngine, terms);
   return {
@@ -563,6 +613,7 @@ export async function signOrder(
     makerSigned: order.makerSignature !== "0x",
     takerSigned: order.takerSignature !== "0x",
     trade: await tradeView(platform, tradeId, terms),
+    envelopeTx,
   };
 }
 
@@ -572,7 +623,7 @@ export async function settleOrder(platform: Platform, file: string): Promise<Act
   await allowOutflows(platform, [order.terms]);
   const receipt = (await mined(platform.settlementEngine.settle(order))) as { hash?: string } | null;
   const tradeId = await tradeIdOf(platform.settlementEngine, order.terms);
-  return { tradeId, status: (await statusOf(platform, tradeId)).status, tx: receipt?.hash };
+  return { tradeId, status: (await statusOf(platform, tradeId, order.terms)).status, tx: receipt?.hash };
 }
 
 /** Settles several signed orders all or none, their token legs netted. */
@@ -620,7 +671,7 @@ export async function quoteDiscount(
 ): Promise<DiscountQuote> {
   const billId = parseCount(options.bill, "--bill");
   const rate = parseRate(options.rate);
-  const terms = await platform.billLedger.bill(billId);
+  const terms = await platform.billLedger.bill(billId, 0);
   const units = options.units !== undefined ? parseCount(options.units, "--units") : terms.face;
   const valueDay = BigInt(
     options.valueDate !== undefined ? dayFromIso(options.valueDate) : cstDayOf(await chainNow(platform)),

@@ -29,9 +29,18 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { SettlementEngine } from "../../typechain-types";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, businessDayAfter } from "../fixtures/dvp";
+import {
+  discountTerms,
+  termsOf,
+  tradingPlatform,
+  type DvpFixture,
+  signedBy,
+  businessDayAfter,
+  tradeRecord,
+} from "../fixtures/dvp";
 import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
 import { RangeState, mined } from "../../tasks/lib/bills";
+import { asRegulator } from "../fixtures/platform";
 
 const PART = 1_000_000n;
 const REGULATOR_KIND = 5;
@@ -248,7 +257,7 @@ describe("SettlementEngine security: access and roles", function () {
         );
         expect(await ledger.hasRole(operator, caller)).to.equal(false);
       }
-      const range = await ledger.rangeAt(f.billId, 1n);
+      const range = await asRegulator(ledger).rangeAt(f.billId, 1n);
       expect([range.holder, range.end, range.state]).to.deep.equal([
         f.accounts.enterpriseY.address,
         120_000_000n,
@@ -443,8 +452,8 @@ describe("SettlementEngine security: access and roles", function () {
             .withArgs(...args),
         );
       }
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
-      expect(await engine.tradeOf(repoId)).to.deep.equal([BigInt(TradeStatus.RepoOpen), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
+      expect(await tradeRecord(engine, repoId)).to.deep.equal([BigInt(TradeStatus.RepoOpen), 0n]);
       expect(await engine.isNonceUsed(bankA, swapOrder.terms.nonce)).to.equal(false);
       expect(await engine.isListed(t.currency)).to.equal(true);
       expect(await engine.paused()).to.equal(false);
@@ -510,7 +519,7 @@ describe("SettlementEngine security: access and roles", function () {
       await expect(engine.connect(regulator).clear(proposal))
         .to.emit(engine, "TradeEnded")
         .withArgs(await tradeIdOf(engine, proposal), TradeStatus.Cleared, regulator.address);
-      const range = await t.suite.billLedger.rangeAt(t.billId, 1n);
+      const range = await asRegulator(t.suite.billLedger).rangeAt(t.billId, 1n);
       expect([range.holder, range.state]).to.deep.equal([enterpriseY.address, BigInt(RangeState.Circulating)]);
     });
   });

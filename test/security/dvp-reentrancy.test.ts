@@ -23,9 +23,18 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HookToken, SettlementEngine } from "../../typechain-types";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, businessDayAfter } from "../fixtures/dvp";
+import {
+  discountTerms,
+  termsOf,
+  tradingPlatform,
+  type DvpFixture,
+  signedBy,
+  businessDayAfter,
+  tradeRecord,
+} from "../fixtures/dvp";
 import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
 import { RangeState, cstDayOf, mined } from "../../tasks/lib/bills";
+import { asRegulator } from "../fixtures/platform";
 
 const PART = 1_000_000n;
 const MINTED = 100n * PART;
@@ -99,7 +108,7 @@ async function expectStopped(engine: SettlementEngine, token: HookToken, name: s
 }
 
 async function rangeOf(f: DvpFixture, start: bigint): Promise<[string, bigint, bigint]> {
-  const r = await f.suite.billLedger.rangeAt(f.billId, start);
+  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
   return [r.holder, r.end, r.state];
 }
 
@@ -118,7 +127,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
           [PART, -PART, 0n],
         );
         await expectStopped(engine, token, name);
-        expect(await engine.tradeOf(proposalId), name).to.deep.equal([BigInt(TradeStatus.Settled), 0n]);
+        expect(await tradeRecord(engine, proposalId), name).to.deep.equal([BigInt(TradeStatus.Settled), 0n]);
         expect(await engine.escrowed(token), name).to.equal(0n);
         expect(await rangeOf(h, PART + 1n), name).to.deep.equal([
           enterpriseX.address,
@@ -155,7 +164,10 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
           [-3n, 3n],
         );
         await expectStopped(engine, token, fn);
-        expect(await engine.tradeOf(await tradeIdOf(engine, terms))).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
+        expect(await tradeRecord(engine, await tradeIdOf(engine, terms))).to.deep.equal([
+          BigInt(TradeStatus.Proposed),
+          0n,
+        ]);
         expect(await engine.escrowed(token)).to.equal(PART + 3n);
         await snapshot.restore();
       }
@@ -175,7 +187,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         [PART, -PART],
       );
       await expectStopped(engine, token, "withdraw → accept");
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
       await snapshot.restore();
       // clear → re-enter withdraw
       await time.increaseTo(proposal.deadline);
@@ -186,7 +198,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         [PART, -PART],
       );
       await expectStopped(engine, token, "clear → withdraw");
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Cleared), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Cleared), 0n]);
       expect(await engine.escrowed(token)).to.equal(0n);
       await snapshot.restore();
       // a refund owed (maker blocked), then reclaim → re-enter reclaim: paid once
@@ -200,7 +212,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         [PART, -PART],
       );
       await expectStopped(engine, token, "reclaim → reclaim");
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
       expect(await engine.escrowed(token)).to.equal(0n);
       await expect(engine.connect(enterpriseX).reclaim(proposal))
         .to.be.revertedWithCustomError(engine, "TradeNothingOwed")
@@ -254,7 +266,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
       );
       await expectStopped(engine, token, "settle repo → closeRepo");
       const id = await tradeIdOf(engine, repo);
-      expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.RepoOpen), 0n]);
+      expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.RepoOpen), 0n]);
       const snapshot = await takeSnapshot();
       const calls: [string, string][] = [
         ["closeRepo", engine.interface.encodeFunctionData("closeRepo", [repo])],
@@ -268,7 +280,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
           [-901_000n, 901_000n],
         );
         await expectStopped(engine, token, `closeRepo → ${fn}`);
-        expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.RepoClosed), 0n]);
+        expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.RepoClosed), 0n]);
         expect(await rangeOf(h, 1n)).to.deep.equal([bankA.address, PART, BigInt(RangeState.Circulating)]);
         await snapshot.restore();
       }
@@ -284,7 +296,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
       for (const party of [accounts.enterpriseX, accounts.enterpriseY]) {
         expect(await engine.nonceFloor(party)).to.equal(0n);
       }
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Settled), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Settled), 0n]);
     });
   });
 
@@ -305,7 +317,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         .to.be.revertedWithCustomError(token, "HookTokenRecipientBlocked")
         .withArgs(enterpriseY.address);
       expect(await balances()).to.deep.equal(before);
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
       expect(await rangeOf(h, PART + 1n)).to.deep.equal([
         enterpriseY.address,
         FACE_END,
@@ -356,7 +368,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         engine,
         "ReentrancyGuardReentrantCall",
       );
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
       expect(await engine.escrowed(token)).to.equal(PART);
       expect(await token.hookTarget()).to.equal(h.engine); // the one-shot hook was rolled back with the accept
       await time.increaseTo(proposal.deadline);
@@ -364,14 +376,14 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
       await expect(engine.connect(outsider).clear(proposal))
         .to.emit(engine, "RefundOwed")
         .withArgs(proposalId, enterpriseX.address, h.tokenAddress, PART);
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Cleared), PART]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Cleared), PART]);
       await mined(token.setHook(hre.ethers.ZeroAddress, "0x", false));
       await expect(engine.connect(enterpriseX).reclaim(proposal)).to.changeTokenBalances(
         token,
         [enterpriseX, h.engine],
         [PART, -PART],
       );
-      expect(await engine.tradeOf(proposalId)).to.deep.equal([BigInt(TradeStatus.Cleared), 0n]);
+      expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Cleared), 0n]);
       expect(await engine.escrowed(token)).to.equal(0n);
     });
   });

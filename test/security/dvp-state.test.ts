@@ -50,8 +50,9 @@ import {
   type DvpFixture,
   signedBy,
   businessDayAfter,
+  tradeRecord,
 } from "../fixtures/dvp";
-import { CODES } from "../fixtures/platform";
+import { CODES, asRegulator } from "../fixtures/platform";
 import {
   EMPTY_LEG,
   TradeKind,
@@ -80,13 +81,13 @@ async function stateOf(f: DvpFixture): Promise<string> {
   const state = {
     balances,
     escrowed: await f.suite.settlementEngine.escrowed(f.currency),
-    ranges: await rangesOfBill(f.suite.billLedger, f.billId),
+    ranges: await rangesOfBill(asRegulator(f.suite.billLedger), f.billId),
   };
   return JSON.stringify(state, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }
 
 async function rangeAt(f: DvpFixture, start: bigint): Promise<[string, bigint, bigint]> {
-  const r = await f.suite.billLedger.rangeAt(f.billId, start);
+  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
   return [r.holder, r.end, r.state];
 }
 
@@ -248,7 +249,10 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
         [PART, -PART],
       );
       expect(await engine.escrowed(token)).to.equal(0n);
-      expect(await engine.tradeOf(await tradeIdOf(engine, terms))).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
+      expect(await tradeRecord(engine, await tradeIdOf(engine, terms))).to.deep.equal([
+        BigInt(TradeStatus.Withdrawn),
+        0n,
+      ]);
     });
 
     it("[8] currency maker suspended: withdraw records RefundOwed; reclaim fails while unverified, works once reinstated", async function () {
@@ -265,7 +269,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       await expect(engine.connect(bankA).withdraw(terms))
         .to.emit(engine, "RefundOwed")
         .withArgs(id, bankA.address, p.currency, amount);
-      expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), amount]);
+      expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), amount]);
       expect(await engine.escrowed(p.currency)).to.equal(amount);
       await expect(engine.connect(bankA).reclaim(terms))
         .to.be.revertedWithCustomError(cash, "CurrencyUnverifiedAccount")
@@ -276,7 +280,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
         [bankA, p.engine],
         [amount, -amount],
       );
-      expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
+      expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
       expect(await engine.escrowed(p.currency)).to.equal(0n);
     });
 
@@ -289,7 +293,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       await expect(engine.connect(accounts.outsider).clear(terms))
         .to.emit(engine, "RefundOwed")
         .withArgs(id, accounts.bankA.address, p.currency, amount);
-      expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Cleared), amount]);
+      expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Cleared), amount]);
       for (const other of [accounts.enterpriseY, accounts.admin, accounts.outsider]) {
         await expect(engine.connect(other).reclaim(terms))
           .to.be.revertedWithCustomError(engine, "TradeNotEntitled")
@@ -309,7 +313,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
         .to.be.revertedWithCustomError(p.suite.digitalCurrency, "ERC20InsufficientAllowance")
         .withArgs(p.engine, 0n, terms.takerLeg.amount);
       expect(await stateOf(p)).to.equal(before);
-      expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
+      expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
     });
 
     it("[12] taker without balance: accept reverts and nothing changes", async function () {
@@ -524,7 +528,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
         const withdraw = () => engine.connect(accounts.enterpriseY).withdraw(terms, GAS);
         const statuses = await inOneBlock(first === "accept" ? [accept, withdraw] : [withdraw, accept]);
         expect(statuses).to.deep.equal([1, 0]);
-        const [status] = await engine.tradeOf(id);
+        const [status] = await tradeRecord(engine, id);
         expect(status).to.equal(first === "accept" ? TradeStatus.Settled : TradeStatus.Withdrawn);
         const holder = first === "accept" ? accounts.bankA.address : accounts.enterpriseY.address;
         expect(await rangeAt(p, 1n)).to.deep.equal([holder, PART, BigInt(RangeState.Circulating)]);
@@ -546,7 +550,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
           const acceptFirst = order === "accept first";
           const acceptOk = winner === "accept" ? 1 : 0;
           expect(statuses).to.deep.equal(acceptFirst ? [acceptOk, 1 - acceptOk] : [1 - acceptOk, acceptOk]);
-          const [status] = await engine.tradeOf(id);
+          const [status] = await tradeRecord(engine, id);
           expect(status).to.equal(winner === "accept" ? TradeStatus.Settled : TradeStatus.Cleared);
         });
       }
@@ -732,7 +736,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
         const vid = await engine.tradeId(v);
         expect(vid).to.equal(await tradeIdOf(engine, v));
         ids.add(vid);
-        const [status] = await engine.tradeOf(vid);
+        const [status] = await tradeRecord(engine, v);
         expect(status).to.equal(TradeStatus.None);
       }
       expect(ids.size).to.equal(variants.length + 1);
@@ -749,7 +753,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       await expect(engine.connect(accounts.enterpriseY).propose(again))
         .to.be.revertedWithCustomError(p.suite.billLedger, "BillWrongState")
         .withArgs(p.billId, 1n, RangeState.Escrowed, RangeState.Circulating);
-      expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
+      expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
       await expect(engine.connect(accounts.bankA).accept(terms)).to.changeTokenBalances(
         p.suite.digitalCurrency,
         [accounts.bankA, accounts.enterpriseY],
@@ -885,7 +889,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
         () => engine.connect(bankA).accept(terms, GAS),
       ]);
       expect(statuses).to.deep.equal([1, 1, 0]);
-      expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
+      expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
       await expect(engine.connect(bankA).accept(terms))
         .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
         .withArgs(id, TradeStatus.Withdrawn, TradeStatus.Proposed);

@@ -26,8 +26,16 @@
 import { expect } from "chai";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, businessDayAfter } from "../fixtures/dvp";
-import { CODES } from "../fixtures/platform";
+import {
+  discountTerms,
+  termsOf,
+  tradingPlatform,
+  type DvpFixture,
+  signedBy,
+  businessDayAfter,
+  tradeRecord,
+} from "../fixtures/dvp";
+import { CODES, asRegulator } from "../fixtures/platform";
 import {
   TradeKind,
   TradeStatus,
@@ -142,7 +150,7 @@ async function reposToMaturity() {
 }
 
 async function rangeOf(f: DvpFixture, start: bigint): Promise<[string, bigint]> {
-  const r = await f.suite.billLedger.rangeAt(f.billId, start);
+  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
   return [r.holder, r.state];
 }
 
@@ -166,7 +174,7 @@ describe("SettlementEngine security: time edges", function () {
       const { se: engine, terms, accounts, id } = p;
       const expired: Outcome = async (tx) => {
         await expect(tx).to.be.revertedWithCustomError(engine, "TradeExpired").withArgs(terms.deadline);
-        expect(await engine.tradeOf(id)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
+        expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
       };
       await atEdges(terms.deadline, () => engine.connect(accounts.bankA).accept(terms, GAS), [
         (tx) => expect(tx).to.emit(engine, "TradeSettled"),

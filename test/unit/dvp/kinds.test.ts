@@ -48,7 +48,7 @@ import {
   type Leg,
   type Terms,
 } from "../../../tasks/lib/dvp";
-import { ONE_YEAR } from "../../fixtures/platform";
+import { ONE_YEAR, asRegulator } from "../../fixtures/platform";
 import {
   FACE,
   RATE,
@@ -58,6 +58,7 @@ import {
   termsOf,
   tradingPlatform,
   type DvpFixture,
+  tradeRecord,
 } from "../../fixtures/dvp";
 
 const HOUR = 3_600;
@@ -198,7 +199,7 @@ describe("SettlementEngine: trade kinds", function () {
               return;
             }
             await (await settling).wait();
-            const r = await f.suite.billLedger.rangeAt(f.billId, t.makerLeg.start);
+            const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, t.makerLeg.start);
             const pledge = rule.kind === TradeKind.PledgeRepo;
             expect(r.end - r.start + 1n).to.equal(T);
             expect(r.holder).to.equal(pledge ? seller.address : buyer.address);
@@ -250,7 +251,9 @@ describe("SettlementEngine: trade kinds", function () {
               return;
             }
             await (await settling).wait();
-            expect((await f.suite.billLedger.rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(buyer.address);
+            expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(
+              buyer.address,
+            );
           });
         }
       }
@@ -492,7 +495,9 @@ describe("SettlementEngine: trade kinds", function () {
             .withArgs(expected, given);
         }
         await (await agentSettles(f, t, seller, buyer)).wait();
-        expect((await f.suite.billLedger.rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(buyer.address);
+        expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(
+          buyer.address,
+        );
       });
     }
   });
@@ -536,7 +541,7 @@ describe("SettlementEngine: trade kinds", function () {
         .withArgs(tomorrow, today);
       await time.increaseTo(startOfCstDay(Number(tomorrow)) + 9 * HOUR);
       await (await engine.connect(bankA).accept(t)).wait();
-      const [status] = await engine.tradeOf(await tradeIdOf(engine, t));
+      const [status] = await tradeRecord(engine, await tradeIdOf(engine, t));
       expect(status).to.equal(TradeStatus.Settled);
     });
 

@@ -14,7 +14,9 @@ import {
   termsOf,
   tradingPlatform,
   type DvpFixture,
+  tradeRecord,
 } from "../../fixtures/dvp";
+import { asRegulator } from "../../fixtures/platform";
 
 const UNITS = 1_000_000n;
 
@@ -69,7 +71,7 @@ describe("SettlementEngine: pause", function () {
     ]) {
       await expect(act()).to.be.revertedWithCustomError(engine, "TradeEnginePaused");
     }
-    expect((await engine.tradeOf(await tradeIdOf(engine, proposal))).status).to.equal(TradeStatus.Proposed);
+    expect((await tradeRecord(engine, await tradeIdOf(engine, proposal))).status).to.equal(TradeStatus.Proposed);
   });
 
   for (const act of ["reject", "withdraw"] as const) {
@@ -77,7 +79,7 @@ describe("SettlementEngine: pause", function () {
       const { f, engine, proposal } = await pausedWithProposal();
       const by = act === "reject" ? f.accounts.bankA : f.accounts.enterpriseY;
       await (await engine.connect(by)[act](proposal)).wait();
-      const range = await f.suite.billLedger.rangeAt(f.billId, 1n);
+      const range = await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n);
       expect([range.holder, range.state]).to.deep.equal([
         f.accounts.enterpriseY.address,
         BigInt(RangeState.Circulating),
@@ -106,7 +108,7 @@ describe("SettlementEngine: pause", function () {
     const { f, engine, repo } = await pausedWithRepo();
     await time.increaseTo(startOfCstDay(Number(repo.endDay) + 1));
     await (await engine.connect(f.accounts.bankB).defaultRepo(repo)).wait();
-    expect((await f.suite.billLedger.rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankB.address);
+    expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankB.address);
   });
 
   it("refuses a second pause (TradeEnginePaused) and an unpause when not paused (TradeEngineNotPaused)", async function () {
@@ -122,6 +124,6 @@ describe("SettlementEngine: pause", function () {
     const { f, engine, proposal } = await pausedWithProposal();
     await (await engine.connect(f.accounts.pauser).unpause()).wait();
     await (await engine.connect(f.accounts.bankA).accept(proposal)).wait();
-    expect((await f.suite.billLedger.rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankA.address);
+    expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankA.address);
   });
 });

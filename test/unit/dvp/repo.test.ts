@@ -26,7 +26,8 @@ import {
   tradeIdOf,
   type Terms,
 } from "../../../tasks/lib/dvp";
-import { chainDay, discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../../fixtures/dvp";
+import { chainDay, discountTerms, termsOf, tradingPlatform, type DvpFixture, tradeRecord } from "../../fixtures/dvp";
+import { asRegulator } from "../../fixtures/platform";
 
 const { ZeroAddress } = hre.ethers;
 const HOUR = 3_600;
@@ -91,12 +92,12 @@ async function openTwoPhase(f: DvpFixture, t: Terms) {
 }
 
 async function rangeOf(f: DvpFixture, start: bigint) {
-  const r = await f.suite.billLedger.rangeAt(f.billId, start);
+  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
   return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, counterparty: r.counterparty };
 }
 
 async function statusOf(f: DvpFixture, t: Terms): Promise<TradeStatus> {
-  const [status] = await f.suite.settlementEngine.tradeOf(await tradeIdOf(f.suite.settlementEngine, t));
+  const [status] = await tradeRecord(f.suite.settlementEngine, await tradeIdOf(f.suite.settlementEngine, t));
   return Number(status) as TradeStatus;
 }
 
@@ -283,7 +284,7 @@ describe("SettlementEngine: repos", function () {
       await (await f.suite.billLedger.connect(regulator).freeze(f.billId, 1n, REPO_UNITS)).wait();
       await (await f.suite.settlementEngine.connect(bankA).closeRepo(t)).wait();
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoClosed);
-      const frozen = await f.suite.billLedger.rangeAt(f.billId, 1n);
+      const frozen = await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n);
       expect([Number(frozen.state), Number(frozen.priorState), frozen.counterparty]).to.deep.equal([
         RangeState.Frozen,
         RangeState.Circulating,

@@ -24,7 +24,16 @@ import {
   type SignedOrder,
   type Terms,
 } from "../../../tasks/lib/dvp";
-import { FACE, chainDay, discountTerms, termsOf, tradingPlatform, type DvpFixture } from "../../fixtures/dvp";
+import {
+  FACE,
+  chainDay,
+  discountTerms,
+  termsOf,
+  tradingPlatform,
+  type DvpFixture,
+  tradeRecord,
+} from "../../fixtures/dvp";
+import { asRegulator } from "../../fixtures/platform";
 
 const { ZeroAddress, id: keccakId } = hre.ethers;
 const HOUR = 3_600;
@@ -71,7 +80,7 @@ async function fullySigned(f: DvpFixture, terms: Terms, maker: HardhatEthersSign
 }
 
 async function rangeOf(f: DvpFixture, start: bigint) {
-  const r = await f.suite.billLedger.rangeAt(f.billId, start);
+  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
   return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, counterparty: r.counterparty };
 }
 
@@ -116,7 +125,7 @@ describe("SettlementEngine: signed orders", function () {
       await expectHeld(f, UNITS + 1n, FACE, y);
       expect(await engine.isNonceUsed(y.address, t.nonce)).to.equal(true);
       expect(await engine.isNonceUsed(bankA.address, t.nonce)).to.equal(false);
-      const [status] = await engine.tradeOf(await tradeIdOf(engine, t));
+      const [status] = await tradeRecord(engine, await tradeIdOf(engine, t));
       expect(status).to.equal(TradeStatus.None);
     });
 

@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { FACE, circulatingBill, type BillFixture } from "../../fixtures/bills";
 import { RangeState, endorse, freezeRange, pledge, sign } from "../../../tasks/lib/bills";
 import { suspendEntity } from "../../../tasks/lib/identity";
-import { CODES } from "../../fixtures/platform";
+import { CODES, asRegulator } from "../../fixtures/platform";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BillLedger } from "../../../typechain-types";
 
@@ -40,7 +40,7 @@ async function operatorBill(): Promise<OperatorFixture> {
 }
 
 async function rangeOf(ledger: BillLedger, billId: bigint, start: bigint) {
-  const r = await ledger.rangeAt(billId, start);
+  const r = await asRegulator(ledger).rangeAt(billId, start);
   return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, chain: r.chain };
 }
 

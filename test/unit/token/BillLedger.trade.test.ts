@@ -28,6 +28,7 @@ import {
   unfreezeRange,
 } from "../../../tasks/lib/bills";
 import type { BillLedger } from "../../../typechain-types";
+import { asRegulator } from "../../fixtures/platform";
 
 const { ZeroAddress, AbiCoder, keccak256, id: keccakId } = hre.ethers;
 const OPERATOR_ROLE = keccakId("OPERATOR_ROLE");
@@ -82,7 +83,7 @@ function trade(
 }
 
 async function rangeOf(f: TradeFixture, start: bigint, billId = f.billId) {
-  const r = await f.ledger.rangeAt(billId, start);
+  const r = await asRegulator(f.ledger).rangeAt(billId, start);
   return {
     end: r.end,
     holder: r.holder,

@@ -42,6 +42,12 @@ contract EncryptionKeys is IEncryptionKeys, AccessControlDefaultAdminRules {
         _checkKey(publicKey);
         IIdentityRegistry.WalletIdentity memory identity = _registry.identityOf(msg.sender);
         if (!identity.verified) revert KeysUnverifiedWallet(msg.sender);
+        if (
+            identity.kind == IIdentityRegistry.EntityKind.Regulator ||
+            identity.kind == IIdentityRegistry.EntityKind.System
+        ) {
+            revert KeysNotATrader(msg.sender);
+        }
         Key storage key = _entityKeys[identity.entityId];
         uint32 version = key.version + 1;
         key.publicKey = publicKey;
@@ -67,7 +73,9 @@ contract EncryptionKeys is IEncryptionKeys, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IEncryptionKeys
     function keyOf(address wallet) external view returns (bytes memory publicKey, uint32 version) {
-        return entityKey(_registry.identityOf(wallet).entityId);
+        Key storage key = _entityKeys[_registry.identityOf(wallet).entityId];
+        if (key.version == 0) revert KeysNoWalletKey(wallet);
+        return (key.publicKey, key.version);
     }
 
     /// @inheritdoc IEncryptionKeys
