@@ -3,21 +3,20 @@
  * refuse an unverified wallet, freeze part of an account, redeem; then a bill's life: issue, acceptance,
  * receipt, partial endorsement, pledge and release, a dishonoured bill with recourse twice back along the chain,
  * then delivery versus payment: a discount (proposal and acceptance), a rediscount by signed orders, a netted batch
- * of three trades, a pledge repo opened and closed, a central-bank rediscount; and payment at maturity. Run with
- * `npm run demo`.
+ * of three trades, a pledge repo opened and closed, a central-bank rediscount; and payment at maturity. The
+ * bill's trade background and the signed rediscount's terms are sealed for their parties and the regulator's view
+ * key; the story ends with the regulator's audit of everything, decrypted, and an outsider's refused reads. Run
+ * with `npm run demo`.
  */
 import hre from "hardhat";
 import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import PlatformModule from "../ignition/modules/Platform";
-import type {
-  BillLedger,
-  BillPayments,
-  BusinessCalendar,
-  DigitalCurrency,
-  IdentityRegistry,
-  SettlementEngine,
-} from "../typechain-types";
+import { connectPlatform, type PlatformContracts } from "../tasks/lib/deployment";
+import { audit, renderAudit } from "../tasks/lib/audit";
+import { issueSealedBill, sealAndPost } from "../tasks/lib/confidential";
+import { newEncryptionKey } from "../tasks/lib/envelope";
+import { blockRange } from "../tasks/lib/regulator";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { claimRecourse, dishonour, payBill, payRecourse, presentForPayment } from "../tasks/lib/payments";
 import { balanceOf, burn, freeze, mint, transfer, unfreeze } from "../tasks/lib/cash";
@@ -51,6 +50,7 @@ import {
   signTerms,
   tokenLeg,
   TradeKind,
+  TradeStatus,
   tradeIdOf,
   type Leg,
   type Terms,
@@ -76,7 +76,11 @@ async function main() {
   heading("1. Deploy the platform (Ignition module ignition/modules/Platform.ts)");
   const deployed = (await hre.ignition.deploy(PlatformModule, {
     parameters: {
-      IdentityRegistry: { admin: operator.address, kycProviders: [bankA.address, bankB.address] },
+      IdentityRegistry: {
+        admin: operator.address,
+        kycProviders: [bankA.address, bankB.address],
+        regulator: regulator.address,
+      },
       DigitalCurrency: {
         admin: operator.address,
         issuer: centralBank.address,
@@ -85,30 +89,25 @@ async function main() {
       },
       BillLedger: { admin: operator.address, pauser: operator.address, regulator: regulator.address },
       BusinessCalendar: { admin: operator.address },
-      SettlementEngine: { pauser: operator.address, agent: operator.address },
+      SettlementEngine: { pauser: operator.address, agent: operator.address, regulator: regulator.address },
       EncryptionKeys: { admin: operator.address, regulator: regulator.address },
     },
-  })) as unknown as {
-    identityRegistry: IdentityRegistry;
-    digitalCurrency: DigitalCurrency;
-    billLedger: BillLedger;
-    billPayments: BillPayments;
-    settlementEngine: SettlementEngine;
-    businessCalendar: BusinessCalendar;
-  };
+  })) as unknown as PlatformContracts;
   const registry = deployed.identityRegistry;
   const cash = deployed.digitalCurrency;
   const ledger = deployed.billLedger;
   const payments = deployed.billPayments;
   const engine = deployed.settlementEngine;
   const calendar = deployed.businessCalendar;
-  const interfaces = [registry.interface, cash.interface, ledger.interface, payments.interface, engine.interface];
+  const interfaces = Object.values(deployed).map((c: PlatformContracts[keyof PlatformContracts]) => c.interface);
   console.log(`identity registry  ${await registry.getAddress()}`);
   console.log(
     `digital currency   ${await cash.getAddress()}  (${await cash.name()}, ${await cash.decimals()} decimals)`,
   );
   console.log(`bill ledger        ${await ledger.getAddress()}`);
   console.log(`settlement engine  ${await engine.getAddress()}`);
+  console.log(`envelope keys      ${await deployed.encryptionKeys.getAddress()}`);
+  console.log(`envelope board     ${await deployed.envelopeBoard.getAddress()}`);
   console.log("KYC providers: bank A, bank B; issuer: the central bank; regulator: the regulator");
 
   const balances = async () => {
@@ -229,16 +228,37 @@ async function main() {
     );
   };
 
-  heading("8. Enterprise X draws a CNY 1,200,000.00 bank acceptance bill: acceptor bank A, payee enterprise Y");
+  heading("8. Envelope keys: the regulator publishes its view key; X, Y, bank A and bank B publish theirs");
+  // Private keys stay with their owners (here, in memory); only the public keys go on chain.
+  const viewKey = newEncryptionKey();
+  await (await deployed.encryptionKeys.connect(regulator).rotateViewKey(viewKey.publicKey)).wait();
+  for (const w of [enterpriseX, enterpriseY, bankA, bankB]) {
+    await (await deployed.encryptionKeys.connect(w).setEntityKey(newEncryptionKey().publicKey)).wait();
+  }
+  console.log(`view key version 1: ${viewKey.publicKey}`);
+
+  heading("9. Enterprise X draws a CNY 1,200,000.00 bank acceptance bill: acceptor bank A, payee enterprise Y");
   const today = cstDayOf((await hre.ethers.provider.getBlock("latest"))!.timestamp + 1);
-  const { billId } = await issueBill(ledger.connect(enterpriseX), {
-    billType: BillType.BankAcceptance,
-    acceptor: bankA.address,
-    payee: enterpriseY.address,
-    face: 1_200_000_00n,
-    maturityDay: today + 90,
-    tradeBackground: "purchase contract PC-2026-001, invoice 044031900111",
-  });
+  const { billId, tradeHash } = await issueSealedBill(
+    connectPlatform(deployed, enterpriseX),
+    {
+      billType: BillType.BankAcceptance,
+      acceptor: bankA.address,
+      payee: enterpriseY.address,
+      face: 1_200_000_00n,
+      maturityDay: today + 90,
+    },
+    {
+      contract: "purchase contract PC-2026-001",
+      invoice: "044031900111",
+      drawer: "Shenzhen X Trading Co., Ltd.",
+      payee: "Hangzhou Y Manufacturing Co., Ltd.",
+    },
+  );
+  console.log(
+    `the trade background is sealed for X, bank A, Y and the regulator and posted on the envelope board; the bill ` +
+      `commits to it: tradeHash ${tradeHash}`,
+  );
   const terms = await ledger.connect(enterpriseX).bill(billId, 0);
   console.log(
     `bill ${billId}: units 1..${terms.face} (one unit = 0.01 CNY), ` +
@@ -246,18 +266,18 @@ async function main() {
   );
   await showRanges(billId);
 
-  heading("9. Acceptance: X presents the bill, bank A signs its promise to pay");
+  heading("10. Acceptance: X presents the bill, bank A signs its promise to pay");
   await presentForAcceptance(ledger.connect(enterpriseX), billId);
   await showRanges(billId);
   await sign(ledger.connect(bankA), billId, 1n);
   await showRanges(billId);
 
-  heading("10. Receipt: X presents the bill to Y, which signs for it; the bill now circulates");
+  heading("11. Receipt: X presents the bill to Y, which signs for it; the bill now circulates");
   await presentForReceipt(ledger.connect(enterpriseX), billId);
   await sign(ledger.connect(enterpriseY), billId, 1n);
   await showRanges(billId);
 
-  heading("11. Y endorses CNY 300,000.00 of it to enterprise Z: the holding splits, Z signs");
+  heading("12. Y endorses CNY 300,000.00 of it to enterprise Z: the holding splits, Z signs");
   await endorse(ledger.connect(enterpriseY), billId, 1n, 300_000_00n, enterpriseZ.address);
   await showRanges(billId);
   await sign(ledger.connect(enterpriseZ), billId, 1n);
@@ -266,7 +286,7 @@ async function main() {
     endorse(ledger.connect(enterpriseZ), billId, 1n, 300_000_00n, bankB.address),
   );
 
-  heading("12. Y pledges the rest to bank B as security for a loan; bank B signs, later releases");
+  heading("13. Y pledges the rest to bank B as security for a loan; bank B signs, later releases");
   const rest = 300_000_01n;
   await pledge(ledger.connect(enterpriseY), billId, rest, 900_000_00n, bankB.address);
   await sign(ledger.connect(bankB), billId, rest);
@@ -284,7 +304,7 @@ async function main() {
   );
 
   heading(
-    "13. A second bill: W draws and accepts its own commercial bill of CNY 100,000.00 to X; X endorses to Y, Y to Z",
+    "14. A second bill: W draws and accepts its own commercial bill of CNY 100,000.00 to X; X endorses to Y, Y to Z",
   );
   const { billId: bill2 } = await issueBill(ledger.connect(enterpriseW), {
     billType: BillType.CommercialAcceptance,
@@ -313,27 +333,27 @@ async function main() {
     console.log(table(rows));
   };
 
-  heading(`14. ${isoFromDay(today + 30)}, maturity of bill ${bill2}: Z presents, W dishonours (reason 1: no funds)`);
+  heading(`15. ${isoFromDay(today + 30)}, maturity of bill ${bill2}: Z presents, W dishonours (reason 1: no funds)`);
   await time.increaseTo(startOfCstDay(today + 30) + 10 * 3600);
   await presentForPayment(payments.connect(enterpriseZ), bill2, 1n);
   await dishonour(payments.connect(enterpriseW), bill2, 1n, 1);
   await showRanges(bill2);
 
-  heading("15. Recourse, twice back along the chain: Z claims from Y five days later, then Y from X");
+  heading("16. Recourse, twice back along the chain: Z claims from Y five days later, then Y from X");
   await time.increase(5 * 86_400);
-  await claimRecourse(payments.connect(enterpriseZ), ledger, bill2, 1n, enterpriseY.address);
+  await claimRecourse(payments.connect(enterpriseZ), ledger.connect(enterpriseZ), bill2, 1n, enterpriseY.address);
   const owed = await payments.recourseAmount(bill2, 100_000_00n, (await time.latest()) + 1);
   console.log(`Y owes ${formatCny(owed)}: face 100,000.00 + 5 days at 4.35% a year, act/360, rounded up`);
   await cashRows(enterpriseY, enterpriseZ);
-  await payRecourse(payments.connect(enterpriseY), ledger, cash.connect(enterpriseY), bill2, 1n);
+  await payRecourse(payments.connect(enterpriseY), ledger.connect(enterpriseY), cash.connect(enterpriseY), bill2, 1n);
   console.log("Y pays Z and takes the range, in one transaction:");
   await cashRows(enterpriseY, enterpriseZ);
   await showRanges(bill2);
   await refused("Y claiming from Z, which is later in the chain", () =>
-    claimRecourse(payments.connect(enterpriseY), ledger, bill2, 1n, enterpriseZ.address),
+    claimRecourse(payments.connect(enterpriseY), ledger.connect(enterpriseY), bill2, 1n, enterpriseZ.address),
   );
-  await claimRecourse(payments.connect(enterpriseY), ledger, bill2, 1n, enterpriseX.address);
-  await payRecourse(payments.connect(enterpriseX), ledger, cash.connect(enterpriseX), bill2, 1n);
+  await claimRecourse(payments.connect(enterpriseY), ledger.connect(enterpriseY), bill2, 1n, enterpriseX.address);
+  await payRecourse(payments.connect(enterpriseX), ledger.connect(enterpriseX), cash.connect(enterpriseX), bill2, 1n);
   console.log("X pays Y and takes the range; X may still claim from the drawer and acceptor, W:");
   await cashRows(enterpriseX, enterpriseY);
   await showRanges(bill2);
@@ -409,12 +429,12 @@ async function main() {
     });
   };
 
-  heading(`16. A holiday: the calendar admin marks ${isoFromDay(maturity)}, bill ${billId}'s maturity, a holiday`);
+  heading(`17. A holiday: the calendar admin marks ${isoFromDay(maturity)}, bill ${billId}'s maturity, a holiday`);
   const marks = new Map<number, 1 | 2>([[maturity, 1]]);
   await (await calendar.connect(operator).markDays([maturity], 1)).wait();
   console.log(`discounts now count to ${isoFromDay(rollForward(maturity, marks))}, the next business day`);
 
-  heading("17. Discount, two-phase: Y proposes CNY 400,000.00 of its range to bank A at 2.00%; bank A accepts");
+  heading("18. Discount, two-phase: Y proposes CNY 400,000.00 of its range to bank A at 2.00%; bank A accepts");
   const discount = await priced(TradeKind.Discount, enterpriseY, bankA, rest, 400_000_00n, 20_000n);
   await holdings();
   await (await engine.connect(enterpriseY).propose(discount)).wait();
@@ -430,9 +450,19 @@ async function main() {
   await holdings();
 
   heading(
-    "18. Rediscount by signed orders: bank A sells CNY 200,000.00 to bank B at 1.80%; both sign, the agent submits",
+    "19. Rediscount by signed orders: bank A sells CNY 200,000.00 to bank B at 1.80%; both sign, the agent submits",
   );
-  const rediscount = await priced(TradeKind.Rediscount, bankA, bankB, rest, 200_000_00n, 18_000n);
+  const priced18 = await priced(TradeKind.Rediscount, bankA, bankB, rest, 200_000_00n, 18_000n);
+  const sealedTerms = await sealAndPost(
+    connectPlatform(deployed, bankA),
+    {
+      note: "rediscount under the master agreement MA-2026-17 between bank A and bank B",
+      reference: "BA-RD-0042",
+    },
+    [bankA.address, bankB.address],
+  );
+  const rediscount = { ...priced18, confidential: sealedTerms.commitment };
+  console.log(`its side terms are sealed and posted; both sign the commitment: ${sealedTerms.commitment}`);
   const order = {
     terms: rediscount,
     makerSignature: await signTerms(engine, bankA, rediscount),
@@ -443,7 +473,7 @@ async function main() {
   await holdings();
   await refused("the agent submitting the same order again", () => engine.connect(operator).settle(order));
 
-  heading("19. A batch of three signed trades, settled all or none; A's and B's payments to each other are netted");
+  heading("20. A batch of three signed trades, settled all or none; A's and B's payments to each other are netted");
   const batch = [
     await priced(TradeKind.Discount, enterpriseY, bankB, 700_000_01n, 100_000_00n, 20_000n),
     await priced(TradeKind.Rediscount, bankB, bankA, rest, 100_000_00n, 18_000n),
@@ -473,7 +503,7 @@ async function main() {
   await holdings();
 
   heading(
-    "20. Pledge repo: bank B borrows CNY 95,000.00 from bank A for 7 days at 1.50%, pledging CNY 100,000.00 face",
+    "21. Pledge repo: bank B borrows CNY 95,000.00 from bank A for 7 days at 1.50%, pledging CNY 100,000.00 face",
   );
   const valueDay = await day();
   const endDay = BigInt(rollForward(Number(valueDay) + 7, marks));
@@ -501,7 +531,7 @@ async function main() {
   await holdings();
 
   heading(
-    "21. Central-bank rediscount: bank A offers its two ranges to the central bank at 1.50%; it accepts both at once",
+    "22. Central-bank rediscount: bank A offers its two ranges to the central bank at 1.50%; it accepts both at once",
   );
   const cbr = [
     await priced(TradeKind.CentralBankRediscount, bankA, centralBank, rest, 100_000_00n, 15_000n),
@@ -517,7 +547,7 @@ async function main() {
       .propose(await priced(TradeKind.CentralBankRediscount, bankB, enterpriseY, 400_000_01n, 100_000_00n, 15_000n)),
   );
 
-  heading(`22. ${isoFromDay(maturity)}, maturity of bill ${billId}: every holder presents, bank A pays each (DvP)`);
+  heading(`23. ${isoFromDay(maturity)}, maturity of bill ${billId}: every holder presents, bank A pays each (DvP)`);
   await time.increaseTo(startOfCstDay(maturity) + 10 * 3600);
   await cashRows(bankA, bankB, centralBank, enterpriseZ, enterpriseY);
   for (const r of await rangesOfBill(ledger.connect(regulator), billId)) {
@@ -529,6 +559,27 @@ async function main() {
   await showRanges(billId);
   await refused("bank A paying Z's range a second time", () =>
     payBill(payments.connect(bankA), ledger.connect(bankA), cash.connect(bankA), billId, 1n),
+  );
+
+  heading("24. The regulator's audit of everything above, with its view key: envelopes decrypted and checked");
+  const asRegulator = connectPlatform(deployed, regulator);
+  const report = await audit(asRegulator, await blockRange(asRegulator), { viewKeys: [viewKey.privateKey] });
+  console.log(renderAudit(report));
+  const sealed = report.envelopes.filter((e) => e.status === "verified");
+  if (sealed.length < 2 || report.flags.length > 0)
+    throw new Error("the audit should verify both envelopes, flag none");
+
+  heading("25. Everyone else sees nothing through the contracts");
+  const [discountStatus] = await engine.connect(regulator).tradeOf(discount);
+  console.log(`the regulator reads the discount of step 18: ${TradeStatus[Number(discountStatus)]}`);
+  await refused("an outsider reading the discount of step 18", () => engine.connect(stranger).tradeOf(discount));
+  await refused("bank B (verified, not a party) reading the same trade", () => engine.connect(bankB).tradeOf(discount));
+  await refused("an outsider reading bill 1", () => ledger.connect(stranger).bill(billId, 0));
+  await refused("an outsider reading enterprise X's identity", () =>
+    registry.connect(stranger).identityOf(enterpriseX.address),
+  );
+  console.log(
+    "(what the gates do not hide: events and storage are readable by whoever runs a node; README *Threat model*)",
   );
 }
 

@@ -1,7 +1,6 @@
 import { scope } from "hardhat/config";
-import { ethers } from "ethers";
 import { commonParams, runCommand, runLocal, type CommonArgs } from "./lib/cli";
-import { newKeyFile, PASSWORD_ENV, publicKeyOfFile } from "./lib/confidential";
+import { newKeyFile, PASSWORD_ENV, publicKeyFromOptions } from "./lib/confidential";
 import { table } from "./lib/output";
 import { publishEntityKey, showKeys } from "./lib/regulator";
 
@@ -33,14 +32,7 @@ commonParams(
   runCommand(
     hre,
     args,
-    async (platform) => {
-      if ((args.keyFile === undefined) === (args.publicKey === undefined)) {
-        throw new Error("give --key-file or --public-key");
-      }
-      const publicKey = args.keyFile !== undefined ? await publicKeyOfFile(args.keyFile) : args.publicKey!;
-      if (!ethers.isHexString(publicKey, 33)) throw new Error(`"${publicKey}" is not a compressed public key`);
-      return publishEntityKey(platform, publicKey);
-    },
+    async (platform) => publishEntityKey(platform, await publicKeyFromOptions(args)),
     (r) => `published envelope key ${r.publicKey} for entity ${r.entityId}: version ${r.version} (tx ${r.tx})`,
   ),
 );

@@ -3,7 +3,7 @@ import type { ConfigurableTaskDefinition } from "hardhat/types";
 import { ethers } from "ethers";
 import { audit, renderAudit } from "./lib/audit";
 import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
-import { loadPrivateKeys, publicKeyOfFile, VIEW_KEY_ENV } from "./lib/confidential";
+import { loadPrivateKeys, publicKeyFromOptions, VIEW_KEY_ENV } from "./lib/confidential";
 import { formatCny } from "./lib/money";
 import { table } from "./lib/output";
 import {
@@ -166,13 +166,7 @@ commonParams(
   runCommand(
     hre,
     args,
-    async (platform) => {
-      if ((args.keyFile === undefined) === (args.publicKey === undefined)) {
-        throw new Error("give --key-file or --public-key");
-      }
-      const publicKey = args.keyFile !== undefined ? await publicKeyOfFile(args.keyFile) : args.publicKey!;
-      return rotateViewKey(platform, publicKey);
-    },
+    async (platform) => rotateViewKey(platform, await publicKeyFromOptions(args)),
     (r) => `view key version ${r.version} is now ${r.publicKey} (tx ${r.tx})`,
   ),
 );

@@ -395,6 +395,16 @@ export async function publicKeyOfFile(file: string): Promise<string> {
   return publicKeyOf(await readKeyFile(file));
 }
 
+/** The public key a command is given: `--key-file` (its public key) or `--public-key`, exactly one. */
+export async function publicKeyFromOptions(options: { keyFile?: string; publicKey?: string }): Promise<string> {
+  if ((options.keyFile === undefined) === (options.publicKey === undefined)) {
+    throw new Error("give --key-file or --public-key");
+  }
+  const publicKey = options.keyFile !== undefined ? await publicKeyOfFile(options.keyFile) : options.publicKey!;
+  if (!ethers.isHexString(publicKey, 33)) throw new Error(`"${publicKey}" is not a compressed public key`);
+  return publicKey;
+}
+
 /** The regulator's view keys matched to their versions on chain. */
 export interface ViewKeyring {
   /** The current view key version (0: none published). */

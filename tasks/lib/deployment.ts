@@ -99,3 +99,13 @@ export async function loadPlatform(
     interfaces: await platformInterfaces(hre),
   };
 }
+
+/** The platform contracts as Ignition deployed them (the demo, the test fixtures). */
+export type PlatformContracts = Omit<Platform, "signer" | "interfaces">;
+
+/** `contracts` connected to `signer` as a task's `Platform`: scripts and tests call the tasks' library with it. */
+export function connectPlatform(contracts: PlatformContracts, signer: HardhatEthersSigner): Platform {
+  const keys = Object.keys(CONTRACTS) as (keyof typeof CONTRACTS)[];
+  const connected = Object.fromEntries(keys.map((k) => [k, contracts[k].connect(signer)])) as PlatformContracts;
+  return { ...connected, signer, interfaces: keys.map((k) => contracts[k].interface) };
+}

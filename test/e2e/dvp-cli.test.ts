@@ -110,7 +110,7 @@ describe("DvP command line (e2e)", function () {
   it("quotes a discount from the engine's view, matching the TypeScript formula, and sends nothing", async function () {
     const blockBefore = await provider.getBlockNumber();
     const quote = JSON.parse(
-      ok("dvp", "quote", "--bill", "1", "--units", String(DISCOUNTED), "--rate", "2.5%", "--json"),
+      ok("dvp", "quote", "--from", "5", "--bill", "1", "--units", String(DISCOUNTED), "--rate", "2.5%", "--json"),
     ) as Record<string, string>;
     const days = rollForward(maturityDay, NO_MARKS) - today;
     const proceeds = expectedProceeds(DISCOUNTED);

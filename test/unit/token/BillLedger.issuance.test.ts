@@ -906,7 +906,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         const { enterpriseX, bankA } = accounts;
-        const tx = ledger.connect(bankA).sign(billId, 1n, await ledger.connect(bankA).applicationTerms(billId, 1n));
+        const tx = ledger.connect(bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n));
         await expect(tx)
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Acceptance, true, bankA.address);
@@ -923,9 +923,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         await time.setNextBlockTimestamp(deadline - 1n);
         await expect(
-          ledger
-            .connect(accounts.bankA)
-            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
         )
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Acceptance, true, accounts.bankA.address);
@@ -943,9 +941,7 @@ describe("BillLedger", function () {
           const ledger = suite.billLedger;
           await time.setNextBlockTimestamp(deadline + offset);
           await expect(
-            ledger
-              .connect(accounts.bankA)
-              .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+            ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
           )
             .to.be.revertedWithCustomError(ledger, "BillApplicationExpired")
             .withArgs(billId, 1n, deadline);
@@ -960,9 +956,7 @@ describe("BillLedger", function () {
           const { accounts, suite, billId, deadline } = await loadFixture(presentedBill);
           const ledger = suite.billLedger;
           const caller = accounts[name];
-          await expect(
-            ledger.connect(caller).sign(billId, 1n, await ledger.connect(caller).applicationTerms(billId, 1n)),
-          )
+          await expect(ledger.connect(caller).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)))
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
           const range = await asRegulator(ledger).rangeAt(billId, 1n);
@@ -978,9 +972,7 @@ describe("BillLedger", function () {
         const byB = suite.identityRegistry.connect(accounts.bankB); // bank B verified bank A
         await byB.suspendEntity(entityIdOf(CODES.bankA));
         await expect(
-          ledger
-            .connect(accounts.bankA)
-            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
         )
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.bankA.address);
@@ -997,9 +989,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         await suite.identityRegistry.connect(accounts.bankA).suspendEntity(entityIdOf(CODES.enterpriseX));
         await expect(
-          ledger
-            .connect(accounts.bankA)
-            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
         )
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.enterpriseX.address);
@@ -1012,9 +1002,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(issuedBill);
         const ledger = suite.billLedger;
         await expect(
-          ledger
-            .connect(accounts.bankA)
-            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
         )
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Issued, RangeState.Locked);
@@ -1219,9 +1207,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
         const ledger = suite.billLedger;
         const { enterpriseY } = accounts;
-        const tx = ledger
-          .connect(enterpriseY)
-          .sign(billId, 1n, await ledger.connect(enterpriseY).applicationTerms(billId, 1n));
+        const tx = ledger.connect(enterpriseY).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n));
         await expect(tx)
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Receipt, true, enterpriseY.address);
@@ -1240,9 +1226,7 @@ describe("BillLedger", function () {
           const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
           const ledger = suite.billLedger;
           const caller = accounts[name];
-          await expect(
-            ledger.connect(caller).sign(billId, 1n, await ledger.connect(caller).applicationTerms(billId, 1n)),
-          )
+          await expect(ledger.connect(caller).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)))
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
           expect((await asRegulator(ledger).rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseX.address);
@@ -1257,9 +1241,7 @@ describe("BillLedger", function () {
         // Enterprise Y was verified by bank B.
         await suite.identityRegistry.connect(accounts.bankB).suspendEntity(entityIdOf(CODES.enterpriseY));
         await expect(
-          ledger
-            .connect(accounts.enterpriseY)
-            .sign(billId, 1n, await ledger.connect(accounts.enterpriseY).applicationTerms(billId, 1n)),
+          ledger.connect(accounts.enterpriseY).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
         )
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.enterpriseY.address);
@@ -1654,7 +1636,7 @@ describe("BillLedger", function () {
         await time.increaseTo(deadline - 10n); // sign is still in time for the real bill
         const alias = billId + 2n ** 48n;
         for (const act of [
-          ledger.connect(bankA).sign(alias, 1n, await ledger.connect(bankA).applicationTerms(alias, 1n)),
+          ledger.connect(bankA).sign(alias, 1n, await asRegulator(ledger).applicationTerms(alias, 1n)),
           ledger.connect(bankA).reject(alias, 1n),
           ledger.connect(enterpriseX).withdraw(alias, 1n),
         ]) {
@@ -1755,9 +1737,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         await ledger.connect(accounts.pauser).pause();
         await expect(
-          ledger
-            .connect(accounts.bankA)
-            .sign(billId, 1n, await ledger.connect(accounts.bankA).applicationTerms(billId, 1n)),
+          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
         )
           .to.be.revertedWithCustomError(ledger, "BillPaused")
           .withArgs();
