@@ -7,7 +7,7 @@
  */
 import { ethers } from "ethers";
 import type { Platform } from "./deployment";
-import { BillType, isoFromDay, RangeState, rangesOfBill, type RangeView } from "./bills";
+import { billTermsOf, RangeState, rangesOfBill, type BillTerms, type RangeView } from "./bills";
 import { checkEnvelope, envelopesUnder, REGULATOR_READER, viewKeyring, type EnvelopeStatus } from "./confidential";
 import type { Terms } from "./dvp";
 import { EntityKind } from "./identity";
@@ -15,17 +15,8 @@ import { formatCny } from "./money";
 import { table, type Row } from "./output";
 import { argsOf, eventsOf, listRegulatorTrades, type BlockRange, type RegulatorTrade } from "./regulator";
 
-export interface AuditBill {
-  billId: bigint;
+export interface AuditBill extends BillTerms {
   block: number;
-  billType: string;
-  drawer: string;
-  acceptor: string;
-  payee: string;
-  face: bigint;
-  issueDate: string;
-  maturityDate: string;
-  tradeHash: string;
 }
 
 /** An act on a bill: a ledger or payments event (a `RangeUpdated` only when it freezes or releases a range). */
@@ -166,18 +157,8 @@ async function billsAndActs(platform: Platform, range: BlockRange) {
   for (const { log, parsed } of await eventsOf(ledger, range)) {
     if (parsed.name === "BillIssued") {
       const a = parsed.args;
-      bills.push({
-        billId: a.billId as bigint,
-        block: log.blockNumber,
-        billType: BillType[Number(a.billType)],
-        drawer: a.drawer as string,
-        acceptor: a.acceptor as string,
-        payee: a.payee as string,
-        face: a.face as bigint,
-        issueDate: isoFromDay(a.issueDay as bigint),
-        maturityDate: isoFromDay(a.maturityDay as bigint),
-        tradeHash: (a.tradeHash as string).toLowerCase(),
-      });
+      const terms = billTermsOf(a.billId as bigint, a as unknown as Parameters<typeof billTermsOf>[1]);
+      bills.push({ ...terms, tradeHash: terms.tradeHash.toLowerCase(), block: log.blockNumber });
     }
     if (parsed.name === "BillIssued" || LEDGER_ACTS.has(parsed.name)) {
       acts.push({

@@ -243,7 +243,8 @@ async function billEvents(ledger: BillLedger, billId: bigint, ...others: BaseCon
   return logs.map((log) => ({ log, parsed: byAddress.get(log.address.toLowerCase())!.interface.parseLog(log)! }));
 }
 
-export interface BillView {
+/** A bill's terms as people read them. */
+export interface BillTerms {
   billId: bigint;
   billType: string;
   drawer: string;
@@ -255,6 +256,40 @@ export interface BillView {
   tradeHash: string;
   notTransferable: boolean;
   splittable: boolean;
+}
+
+/** The ledger's `Bill`, or the arguments of its `BillIssued` event, as people read them. */
+export function billTermsOf(
+  billId: bigint,
+  b: {
+    billType: bigint | number;
+    drawer: string;
+    acceptor: string;
+    payee: string;
+    face: bigint;
+    issueDay: bigint | number;
+    maturityDay: bigint | number;
+    tradeHash: string;
+    notTransferable: boolean;
+    splittable: boolean;
+  },
+): BillTerms {
+  return {
+    billId,
+    billType: BillType[Number(b.billType)],
+    drawer: b.drawer,
+    acceptor: b.acceptor,
+    payee: b.payee,
+    face: b.face,
+    issueDate: isoFromDay(b.issueDay),
+    maturityDate: isoFromDay(b.maturityDay),
+    tradeHash: b.tradeHash,
+    notTransferable: b.notTransferable,
+    splittable: b.splittable,
+  };
+}
+
+export interface BillView extends BillTerms {
   ranges: RangeView[];
   history: { block: number; event: string; args: Record<string, string> }[];
 }
@@ -271,17 +306,7 @@ export async function showBill(ledger: BillLedger, billId: bigint, payments?: Ba
     return { block: log.blockNumber, event: parsed.name, args };
   });
   return {
-    billId,
-    billType: BillType[Number(terms.billType)],
-    drawer: terms.drawer,
-    acceptor: terms.acceptor,
-    payee: terms.payee,
-    face: terms.face,
-    issueDate: isoFromDay(terms.issueDay),
-    maturityDate: isoFromDay(terms.maturityDay),
-    tradeHash: terms.tradeHash,
-    notTransferable: terms.notTransferable,
-    splittable: terms.splittable,
+    ...billTermsOf(billId, terms),
     ranges: await rangesOfBill(ledger, billId),
     history,
   };

@@ -11,11 +11,13 @@ import {
   Act,
   BillType,
   RangeState,
+  billTermsOf,
   freezeRange,
   isoFromDay,
   rangesOf,
   rangesOfBill,
   unfreezeRange,
+  type BillTerms,
   type RangeView,
 } from "./bills";
 import { balanceOf, freeze, unfreeze, type BalanceView } from "./cash";
@@ -90,18 +92,7 @@ export function argsOf(parsed: ethers.LogDescription, skip: string[] = []): Reco
 
 // ---------------------------------------------------------------- bills
 
-export interface RegulatorBill {
-  billId: bigint;
-  billType: string;
-  drawer: string;
-  acceptor: string;
-  payee: string;
-  face: bigint;
-  issueDate: string;
-  maturityDate: string;
-  tradeHash: string;
-  notTransferable: boolean;
-  splittable: boolean;
+export interface RegulatorBill extends BillTerms {
   /** The block of its `BillIssued` event. */
   issuedBlock?: number;
   ranges: RangeView[];
@@ -127,17 +118,7 @@ export async function listBills(platform: Platform, range: BlockRange): Promise<
   for (const billId of ids) {
     const b = await ledger.bill(billId, 0, { blockTag });
     bills.push({
-      billId,
-      billType: BillType[Number(b.billType)],
-      drawer: b.drawer,
-      acceptor: b.acceptor,
-      payee: b.payee,
-      face: b.face,
-      issueDate: isoFromDay(b.issueDay),
-      maturityDate: isoFromDay(b.maturityDay),
-      tradeHash: b.tradeHash,
-      notTransferable: b.notTransferable,
-      splittable: b.splittable,
+      ...billTermsOf(billId, b),
       issuedBlock: issued.get(billId),
       ranges: await rangesOfBill(ledger, billId, 100n, blockTag),
     });
