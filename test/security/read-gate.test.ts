@@ -35,18 +35,18 @@
  * ledger's storage and from its RangeUpdated logs. Confidential terms are protected by encryption
  * (confidentiality.test.ts), not by the gate.
  *
- * Reads around the gate, each stated as the rule it should follow (these tests fail until the contracts close
- * them; found in the issue-5 review):
+ * Reads around the gate, found in the issue-5 review and closed since; each has its test (below, and keyOf in
+ * test/unit/regulator/EncryptionKeys.test.ts):
  *   - a call whose sender is the zero address (what Geth and Besu use for an eth_call without `from`; Hardhat
- *     uses account #0) passes as the "counterparty" of every range that has none (BillLedger._checkBillReader);
- *   - BillLedger.checkReader(reader, ...) answers any caller about any reader, so an outsider can test every
- *     known wallet and learn who drew, accepts, holds or answers each range;
- *   - IdentityGate.cachedCredentialOf (on the currency and the ledger) returns any wallet's credential, the
- *     record IdentityRegistry.credentialOf gates.
- * Also public, through the platform contracts' see-through, and not asserted here: SettlementEngine
- * .discountProceeds returns `days` to the bill's maturity (so the maturity day) to anyone, BillPayments
- * .recourseAmount gives it away by its result, and EncryptionKeys.keyOf reverts with KeysNoEntityKey(entityId)
- * naming the entity of any wallet whose entity has no key (and gives the wallets of one entity the same key).
+ *     uses account #0) is refused always (it would otherwise pass as the empty counterparty of a range);
+ *   - BillLedger.checkReader(reader, ...) answers only `reader` itself or a see-through caller, so an outsider
+ *     cannot test known wallets to learn who drew, accepts, holds or answers each range;
+ *   - IdentityGate.cachedCredentialOf (on the currency and the ledger) is gated like IdentityRegistry.credentialOf;
+ *   - EncryptionKeys.keyOf reverts with KeysNoWalletKey(wallet), not naming the wallet's entity.
+ * Still public, through the platform contracts' see-through, and stated in the README's threat model:
+ * SettlementEngine.discountProceeds returns `days` to the bill's maturity (so the maturity day) to anyone,
+ * BillPayments.recourseAmount gives it away by its result, and the wallets of one entity share its key in
+ * EncryptionKeys, which links them.
  */
 import { expect } from "chai";
 import hre from "hardhat";

@@ -27,10 +27,6 @@
  * (TradeRegulatorCaller): it signs no orders, so it has no nonces to spend. `clear` of the ledger and of the engine
  * is open to anyone once an application or proposal is past its deadline (it only ends it, giving the maker or
  * holder its own back); the sweep calls it before the deadline, where it reverts for everyone.
- *
- * Open finding (the second test of line 5 fails until the contract closes it): EncryptionKeys.setEntityKey lets
- * any verified wallet publish its entity's key, and a regulator wallet is a verified wallet (kind Regulator), so
- * the regulator can publish an "entity key" beside its view key; it is not one of its acts.
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -80,8 +76,7 @@ const NO_POWER = [
 
 /**
  * What each state-changing function does when the regulator calls it (with the sweep's arguments): the error's
- * name, followed by "(regulator)" where the error's arguments name the regulator; "OK" if it does not revert;
- * "*" where the contract has no error for it yet (a gap: the next test requires it to revert).
+ * name, followed by "(regulator)" where the error's arguments name the regulator; "OK" if it does not revert.
  */
 const EXPECTED: Record<string, Record<string, string>> = {
   IdentityRegistry: {
@@ -180,8 +175,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   EncryptionKeys: {
     ...accessControlExpected("AccessControlUnauthorizedAccount(regulator)"),
     rotateViewKey: "OK",
-    // Finding: a regulator wallet is a verified wallet, so it may publish an "entity key" today.
-    setEntityKey: "*",
+    setEntityKey: "KeysNotATrader(regulator)",
   },
   EnvelopeBoard: {
     post: "EnvelopeInvalidPoster(regulator)",
@@ -641,8 +635,7 @@ describe("Regulator powers (checklist 4 and 5)", function () {
       for (const { key, result } of outcomes) {
         const [name, fn] = key.split(".");
         const expected = EXPECTED[name][fn];
-        // "*": no error to name yet; whether it reverts is the next test's.
-        if (expected !== "*") expect(result, key).to.equal(expected);
+        expect(result, key).to.equal(expected);
       }
     });
 

@@ -3,6 +3,7 @@
  * for the keys read from the chain opens with each reader's private key (checklist 37 and 38 with on-chain keys).
  */
 import { expect } from "chai";
+import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "ethers";
 import { verifiedPlatform, CODES, entityIdOf } from "../../fixtures/platform";
@@ -45,6 +46,28 @@ describe("EncryptionKeys", function () {
     await expect(keys.entityKey(entityIdOf(CODES.enterpriseX)))
       .to.be.revertedWithCustomError(keys, "KeysNoEntityKey")
       .withArgs(entityIdOf(CODES.enterpriseX));
+  });
+
+  it("refuses an entity key to the regulator and to system accounts (KeysNotATrader)", async function () {
+    const { accounts, suite } = await loadFixture(verifiedPlatform);
+    const keys = suite.encryptionKeys;
+    await expect(keys.connect(accounts.regulator).setEntityKey(KEY_A.publicKey))
+      .to.be.revertedWithCustomError(keys, "KeysNotATrader")
+      .withArgs(accounts.regulator.address);
+    // The engine is a registered system account: a call from its address (eth_call lets any sender be named).
+    const engine = await suite.settlementEngine.getAddress();
+    const data = keys.interface.encodeFunctionData("setEntityKey", [KEY_A.publicKey]);
+    await expect(hre.ethers.provider.call({ from: engine, to: await keys.getAddress(), data }))
+      .to.be.revertedWithCustomError(keys, "KeysNotATrader")
+      .withArgs(engine);
+  });
+
+  it("keyOf names the wallet, never its entity, when the entity has no key (KeysNoWalletKey)", async function () {
+    const { accounts, suite } = await loadFixture(verifiedPlatform);
+    const keys = suite.encryptionKeys;
+    for (const wallet of [accounts.enterpriseY.address, accounts.outsider.address]) {
+      await expect(keys.keyOf(wallet)).to.be.revertedWithCustomError(keys, "KeysNoWalletKey").withArgs(wallet);
+    }
   });
 
   it("the regulator rotates the view key; past versions stay readable; nobody else may rotate it", async function () {
