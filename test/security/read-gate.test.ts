@@ -381,14 +381,20 @@ describe("Read gate (checklist 36)", function () {
       };
     }
 
-    shouldGateReads("isAccountFrozen", () =>
-      accountContext((s, reader, account) => s.suite.digitalCurrency.connect(reader).isAccountFrozen(account)),
+    shouldGateReads(
+      "isAccountFrozen",
+      () => accountContext((s, reader, account) => s.suite.digitalCurrency.connect(reader).isAccountFrozen(account)),
+      { noPlatformReader: true },
     );
-    shouldGateReads("frozenAmountOf", () =>
-      accountContext((s, reader, account) => s.suite.digitalCurrency.connect(reader).frozenAmountOf(account)),
+    shouldGateReads(
+      "frozenAmountOf",
+      () => accountContext((s, reader, account) => s.suite.digitalCurrency.connect(reader).frozenAmountOf(account)),
+      { noPlatformReader: true },
     );
-    shouldGateReads("availableBalanceOf", () =>
-      accountContext((s, reader, account) => s.suite.digitalCurrency.connect(reader).availableBalanceOf(account)),
+    shouldGateReads(
+      "availableBalanceOf",
+      () => accountContext((s, reader, account) => s.suite.digitalCurrency.connect(reader).availableBalanceOf(account)),
+      { noPlatformReader: true },
     );
 
     it("36. the records read are the regulator's freezes: X's frozen amount, Y's frozen account", async function () {
@@ -578,23 +584,27 @@ describe("Read gate (checklist 36)", function () {
   });
 
   describe("SettlementEngine", function () {
-    shouldGateReads("tradeOf", async (): Promise<ReadGateContext<Terms>> => {
-      const s = await loadFixture(seeThroughScene);
-      const a = s.accounts;
-      const engine = s.suite.settlementEngine;
-      return {
-        contract: engine,
-        read: (reader, terms) => engine.connect(reader).tradeOf(terms),
-        records: [
-          { label: "swap bank A → bank B", key: s.trades.swapAB, parties: [a.bankA, a.bankB] },
-          { label: "swap X → Y", key: s.trades.swapXY, parties: [a.enterpriseX, a.enterpriseY] },
-        ],
-        // Another wallet of the maker's entity is not the maker: a trade is read by its two wallets.
-        outsiders: [...outsidersOf(s), s.cast.walletX2],
-        regulator: a.regulator,
-        labels: s.labels,
-      };
-    });
+    shouldGateReads(
+      "tradeOf",
+      async (): Promise<ReadGateContext<Terms>> => {
+        const s = await loadFixture(seeThroughScene);
+        const a = s.accounts;
+        const engine = s.suite.settlementEngine;
+        return {
+          contract: engine,
+          read: (reader, terms) => engine.connect(reader).tradeOf(terms),
+          records: [
+            { label: "swap bank A → bank B", key: s.trades.swapAB, parties: [a.bankA, a.bankB] },
+            { label: "swap X → Y", key: s.trades.swapXY, parties: [a.enterpriseX, a.enterpriseY] },
+          ],
+          // Another wallet of the maker's entity is not the maker: a trade is read by its two wallets.
+          outsiders: [...outsidersOf(s), s.cast.walletX2],
+          regulator: a.regulator,
+          labels: s.labels,
+        };
+      },
+      { noPlatformReader: true },
+    );
 
     it("36. a trader cannot read another's trade by naming itself in the terms: that is another trade", async function () {
       const s = await loadFixture(seeThroughScene);
