@@ -48,6 +48,7 @@ import { BillType, RangeState, issueBill, mined, sign, endorse, pledge } from ".
 import { TradeKind, freshNonce, tokenLeg } from "../../tasks/lib/dvp";
 import { EntityKind, EntityStatus, jurisdictionToBytes32 } from "../../tasks/lib/identity";
 import { encodeEnvelope, newEncryptionKey, sealEnvelope } from "../../tasks/lib/envelope";
+import { decodeError } from "../../tasks/lib/errors";
 
 const PART = 1_000_000n;
 const REGULATOR_KIND = 5;
@@ -480,10 +481,10 @@ async function sweep(s: Scene): Promise<Outcome[]> {
         await byRegulator.getFunction(fn.format("sighash")).staticCall(...args);
         outcomes.push({ key, result: "OK" });
       } catch (error) {
-        const data = (error as { data?: string }).data;
-        const parsed = data ? errors.parseError(data) : null;
+        // The revert data sits where the provider puts it (plain, or nested, as under solidity-coverage).
+        const parsed = decodeError(error, [errors]);
         if (!parsed) throw new Error(`${key}: the call failed without a platform error`, { cause: error });
-        const namesRegulator = [...parsed.args].some((a) => typeof a === "string" && a.toLowerCase() === regulator);
+        const namesRegulator = Object.values(parsed.args).some((a) => a.toLowerCase() === regulator);
         outcomes.push({ key, result: `${parsed.name}${namesRegulator ? "(regulator)" : ""}` });
       }
     }
