@@ -1,6 +1,6 @@
 import { ethers, type BaseContract } from "ethers";
 import type { BillLedger } from "../../typechain-types";
-import { decodeError } from "./errors";
+import { unlessRefused } from "./errors";
 
 /** Mirrors `IBillLedger.BillType`. */
 export enum BillType {
@@ -155,13 +155,8 @@ export const requestGuarantee = (
  * not let read the range commits to nothing, and the ledger says why it may not sign.
  */
 export async function sign(ledger: BillLedger, billId: bigint, start: bigint) {
-  let terms: string = ethers.ZeroHash;
-  try {
-    terms = await ledger.applicationTerms(billId, start);
-  } catch (error) {
-    if (decodeError(error, [ledger.interface])?.name !== "ReadNotAllowed") throw error;
-  }
-  return mined(ledger.sign(billId, start, terms));
+  const terms = await unlessRefused(ledger.applicationTerms(billId, start), ledger.interface, "ReadNotAllowed");
+  return mined(ledger.sign(billId, start, terms ?? ethers.ZeroHash));
 }
 export const reject = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.reject(billId, start));
 export const withdraw = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.withdraw(billId, start));

@@ -21,7 +21,7 @@ import {
   type Envelope,
   type Recipient,
 } from "./envelope";
-import { decodeError } from "./errors";
+import { decodeError, unlessRefused } from "./errors";
 import { issueBill, issueParams, type IssueInput } from "./bills";
 
 /** The reader id of the regulator's view key in every envelope. */
@@ -421,12 +421,8 @@ export async function viewKeyring(
   privateKeys: string[],
   blockTag: BlockTag = "latest",
 ): Promise<ViewKeyring> {
-  let current = 0;
-  try {
-    current = Number((await keys.viewKey({ blockTag })).version);
-  } catch (error) {
-    if (errorName(error, keys.interface) !== "KeysUnknownViewKey") throw error;
-  }
+  const view = await unlessRefused(keys.viewKey({ blockTag }), keys.interface, "KeysUnknownViewKey");
+  const current = Number(view?.version ?? 0n);
   const byPublic = new Map(privateKeys.map((k) => [publicKeyOf(k).toLowerCase(), k]));
   const ring = new Map<number, string>();
   const used = new Set<string>();

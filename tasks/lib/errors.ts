@@ -195,6 +195,23 @@ export function decodeError(error: unknown, interfaces: ethers.Interface[]): Dec
   return undefined;
 }
 
+/**
+ * What `read` returns, or undefined if the contract refuses it with one of the custom errors `names` (decoded from
+ * the revert data wherever the provider puts it); any other failure is thrown on.
+ */
+export async function unlessRefused<T>(
+  read: Promise<T>,
+  iface: ethers.Interface,
+  ...names: string[]
+): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (!names.includes(decodeError(error, [iface])?.name ?? "")) throw error;
+    return undefined;
+  }
+}
+
 /** One line for a person: the decoded custom error and what it means, or the error's own short message. */
 export function describeError(error: unknown, interfaces: ethers.Interface[]): string {
   const decoded = decodeError(error, interfaces);

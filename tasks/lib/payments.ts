@@ -1,6 +1,6 @@
 import type { BillLedger, BillPayments, DigitalCurrency } from "../../typechain-types";
 import { liabilityChain, mined } from "./bills";
-import { decodeError } from "./errors";
+import { unlessRefused } from "./errors";
 
 /** Raises the payer's allowance for the payments contract to at least `amount`. */
 async function allow(currency: DigitalCurrency, payments: BillPayments, amount: bigint) {
@@ -14,18 +14,11 @@ async function allow(currency: DigitalCurrency, payments: BillPayments, amount: 
  * endorser) takes the range's extent from its last `RangeUpdated` event instead.
  */
 async function unitsOf(ledger: BillLedger, billId: bigint, start: bigint) {
-  try {
-    const range = await ledger.rangeAt(billId, start);
-    return range.end - range.start + 1n;
-  } catch (error) {
-    if (decodeError(error, [ledger.interface])?.name !== "ReadNotAllowed") throw error;
-    const updates = (await ledger.queryFilter(ledger.filters.RangeUpdated(billId))).filter(
-      (e) => e.args.start === start,
-    );
-    if (updates.length === 0) throw error;
-    const last = updates[updates.length - 1].args;
-    return last.end - last.start + 1n;
-  }
+  const range =
+    (await unlessRefused(ledger.rangeAt(billId, start), ledger.interface, "ReadNotAllowed")) ??
+    (await ledger.queryFilter(ledger.filters.RangeUpdated(billId))).filter((e) => e.args.start === start).at(-1)?.args;
+  if (range === undefined) throw new Error(`no range of bill ${billId} starts at ${start}`);
+  return range.end - range.start + 1n;
 }
 
 /** The holder presents its range for payment. */

@@ -23,7 +23,7 @@ import {
 import { balanceOf, freeze, unfreeze, type BalanceView } from "./cash";
 import { REGULATOR_READER } from "./confidential";
 import { findTerms, formatRate, termsFromResult, TradeKind, TradeStatus, type Terms } from "./dvp";
-import { decodeError } from "./errors";
+import { decodeError, unlessRefused } from "./errors";
 import { EntityKind, EntityStatus, entityIdOf, jurisdictionFromBytes32 } from "./identity";
 import { parseCny } from "./money";
 import { legView } from "./trades";
@@ -252,13 +252,8 @@ export async function entityReport(platform: Platform, who: { id?: string; walle
   } else entityId = parseEntityId(who.id!);
   const record = await registry.entity(entityId);
   const now = BigInt((await platform.signer.provider.getBlock("latest"))!.timestamp);
-  let envelopeKey: EntityReport["envelopeKey"];
-  try {
-    const [publicKey, version] = await encryptionKeys.entityKey(entityId);
-    envelopeKey = { publicKey, version: Number(version) };
-  } catch (error) {
-    if (decodeError(error, [encryptionKeys.interface])?.name !== "KeysNoEntityKey") throw error;
-  }
+  const key = await unlessRefused(encryptionKeys.entityKey(entityId), encryptionKeys.interface, "KeysNoEntityKey");
+  const envelopeKey: EntityReport["envelopeKey"] = key && { publicKey: key[0], version: Number(key[1]) };
   const wallets: WalletHoldings[] = [];
   for (const wallet of await registry.walletsOf(entityId)) {
     const ranges = await rangesOf(billLedger, wallet);

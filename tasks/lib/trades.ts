@@ -26,7 +26,7 @@ import {
   type SignedOrder,
   type Terms,
 } from "./dvp";
-import { decodeError } from "./errors";
+import { unlessRefused } from "./errors";
 import { formatCny, parseCny } from "./money";
 import { postSealed, readConfidentialFile, sealFor, type SealedForBoard } from "./confidential";
 
@@ -334,12 +334,9 @@ export async function legView(platform: Platform, leg: Leg): Promise<LegView> {
 async function statusOf(platform: Platform, id: string, terms: Terms, settledEvent?: boolean, strict = false) {
   const engine = platform.settlementEngine;
   const settled = async () => settledEvent ?? (await engine.queryFilter(engine.filters.TradeSettled(id))).length > 0;
-  let record: [bigint, bigint];
-  try {
-    record = [...(await engine.tradeOf(terms))] as [bigint, bigint];
-  } catch (error) {
-    // Decoded from the revert data: Hardhat's providers do not fill in ethers' `revert` field.
-    if (strict || decodeError(error, [engine.interface])?.name !== "ReadNotAllowed") throw error;
+  const read = engine.tradeOf(terms);
+  const record = strict ? await read : await unlessRefused(read, engine.interface, "ReadNotAllowed");
+  if (record === undefined) {
     return { status: (await settled()) ? "Settled (from its event)" : "not readable by this wallet", refundOwed: 0n };
   }
   const [status, refundOwed] = record;
