@@ -160,7 +160,8 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
     /// @inheritdoc IBillPayments
     function claimOf(uint256 billId, uint48 start) external view returns (Claim memory claim) {
         claim = _claims[_key(billId, start)];
-        if (msg.sender != claim.target) _ledger.checkReader(msg.sender, billId, start);
+        // A range without a claim has the zero address as its target: that caller goes to the ledger's rule.
+        if (msg.sender != claim.target || msg.sender == address(0)) _ledger.checkReader(msg.sender, billId, start);
     }
 
     /// @inheritdoc IBillPayments

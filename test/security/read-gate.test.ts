@@ -725,6 +725,8 @@ describe("Read gate (checklist 36)", function () {
         ["applicationTerms", () => ledger.applicationTerms(s.bill1, start)],
         ["checkReader", () => ledger.checkReader(ethers.ZeroAddress, s.bill1, start)],
         ["presentmentOf", () => s.suite.billPayments.connect(nobody).presentmentOf(s.bill1, start)],
+        // No claim on this range: its empty record names the zero address as target, which must not let it in.
+        ["claimOf", () => s.suite.billPayments.connect(nobody).claimOf(s.bill1, start)],
       ] as const) {
         await inCase(
           name,
