@@ -14,6 +14,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { BillType, cstDayOf, startOfCstDay } from "../tasks/lib/bills";
 import { billLeg, signTerms, tokenLeg, TradeKind, type Terms } from "../tasks/lib/dvp";
 import { discountTerms, termsOf, tradingPlatform } from "../test/fixtures/dvp";
+import { printBreakdown, traceGas } from "./gasTrace";
 
 type Figures = Record<string, number>;
 
@@ -40,6 +41,27 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
   return Number(receipt!.gasUsed);
 }
 
+/** The transaction of each single-transaction figure, and a name for each contract, for BENCH_TRACE. */
+const measuredTx: Record<string, string> = {};
+const contractNames: Record<string, string> = {};
+
+/** Gas of `tx`, kept under `operation` for BENCH_TRACE. */
+async function tracked(operation: string, tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = (await (await tx).wait())!;
+  measuredTx[operation] = receipt.hash;
+  return Number(receipt.gasUsed);
+}
+
+async function measure(figures: Figures, operation: string, tx: Promise<ContractTransactionResponse>) {
+  figures[operation] = await tracked(operation, tx);
+}
+
+async function nameContracts(contracts: Record<string, { getAddress(): Promise<string> }>) {
+  for (const [name, contract] of Object.entries(contracts)) {
+    contractNames[(await contract.getAddress()).toLowerCase()] = name;
+  }
+}
+
 async function measureCurrency(figures: Figures) {
   const { accounts, suite } = await fundedPlatform();
   const { enterpriseX, enterpriseY } = accounts;
@@ -47,7 +69,7 @@ async function measureCurrency(figures: Figures) {
   // Both sides already hold money; the first transfer warms nothing across transactions, it only makes the
   // measured one a typical "existing holder to existing holder" transfer.
   await gasOf(cash.transfer(enterpriseY.address, 1_00n));
-  figures["cash.transfer"] = await gasOf(cash.transfer(enterpriseY.address, 2_50n));
+  await measure(figures, "cash.transfer", cash.transfer(enterpriseY.address, 2_50n));
 
   // What KYC changes cost now that the registry publishes them to the currency (one subscriber, one wallet).
   const { bankA, extra } = accounts;
@@ -67,7 +89,8 @@ async function measureCurrency(figures: Figures) {
   const [deployer, , , , , holder] = await hre.ethers.getSigners();
   const plain = await hre.ethers.deployContract("PlainERC20", [1_000_000_00n], deployer);
   await gasOf(plain.transfer(holder.address, 1_00n));
-  figures["baseline.erc20.transfer"] = await gasOf(plain.transfer(holder.address, 2_50n));
+  await measure(figures, "baseline.erc20.transfer", plain.transfer(holder.address, 2_50n));
+  await nameContracts({ ...suite, PlainERC20: plain });
 }
 
 const sumGas = async (...txs: (() => Promise<ContractTransactionResponse>)[]) => {
@@ -128,9 +151,12 @@ async function measureBills(figures: Figures) {
   const [deployer, , , , , holder] = await hre.ethers.getSigners();
   const plain = await hre.ethers.deployContract("PlainERC1155", [1_000_000n], deployer);
   await gasOf(plain.safeTransferFrom(deployer.address, holder.address, 1, 10, "0x"));
-  figures["baseline.erc1155.transfer"] = await gasOf(
+  await measure(
+    figures,
+    "baseline.erc1155.transfer",
     plain.safeTransferFrom(deployer.address, holder.address, 1, 25, "0x"),
   );
+  await nameContracts({ ...suite, PlainERC1155: plain });
 }
 
 async function measureDvp(figures: Figures) {
@@ -172,15 +198,14 @@ async function measureDvp(figures: Figures) {
     return terms;
   };
   const settleSigned = async (terms: Terms) =>
-    gasOf(engine.connect(b).settle({ terms, makerSignature: await signTerms(engine, a, terms), takerSignature: "0x" }));
-  await settleSigned(await sale());
-  figures["dvp.atomic"] = await settleSigned(await sale());
+    engine.connect(b).settle({ terms, makerSignature: await signTerms(engine, a, terms), takerSignature: "0x" });
+  await gasOf(settleSigned(await sale()));
+  await measure(figures, "dvp.atomic", settleSigned(await sale()));
 
   const proposal = await sale();
-  figures["dvp.twoPhase"] = await sumGas(
-    () => engine.connect(a).propose(proposal),
-    () => engine.connect(b).accept(proposal),
-  );
+  figures["dvp.twoPhase"] =
+    (await tracked("dvp.twoPhase.propose", engine.connect(a).propose(proposal))) +
+    (await tracked("dvp.twoPhase.accept", engine.connect(b).accept(proposal)));
 
   const orders = [];
   for (let i = 0; i < 20; i++) {
@@ -194,7 +219,9 @@ async function measureDvp(figures: Figures) {
     start: measuredDiscount.makerLeg.start + 25n * UNITS,
     kind: TradeKind.Rediscount,
   });
-  figures["dvp.atomic.rediscount"] = await gasOf(
+  await measure(
+    figures,
+    "dvp.atomic.rediscount",
     engine
       .connect(a)
       .settle({ terms: rediscount, makerSignature: await signTerms(engine, b, rediscount), takerSignature: "0x" }),
@@ -213,7 +240,8 @@ async function measureDvp(figures: Figures) {
   const swap = () =>
     swapper.swap(items.getAddress(), 1, 25, deployer.address, money.getAddress(), 990_000n, holder.address);
   await gasOf(swap());
-  figures["baseline.swap"] = await gasOf(swap());
+  await measure(figures, "baseline.swap", swap());
+  await nameContracts({ ...suite, PlainERC1155: items, PlainERC20: money, BaselineSwap: swapper });
 }
 
 function report(figures: Figures): boolean {
@@ -246,6 +274,12 @@ async function main() {
   fs.writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
   const ok = report(figures);
   console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+  // BENCH_TRACE=dvp.atomic,baseline.swap: where each of those transactions spends its gas.
+  for (const operation of (process.env.BENCH_TRACE ?? "").split(",").filter(Boolean)) {
+    const hash = measuredTx[operation];
+    if (hash === undefined) throw new Error(`BENCH_TRACE: no single transaction is measured as ${operation}`);
+    printBreakdown(operation, await traceGas(hash, contractNames));
+  }
   if (!ok) process.exitCode = 1;
 }
 
