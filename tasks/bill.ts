@@ -34,7 +34,7 @@ import {
   withdrawClaim,
 } from "./lib/payments";
 import { formatCny, parseCny } from "./lib/money";
-import { table } from "./lib/output";
+import { historyTable, table } from "./lib/output";
 import type { BillLedger } from "../typechain-types";
 
 const bill = scope(
@@ -263,15 +263,7 @@ commonParams(bill.task("show", "A bill's terms, ranges and history").addParam("b
           "",
           rangeRows(b.ranges),
           "",
-          table(
-            b.history.map((h) => ({
-              block: h.block,
-              event: h.event,
-              details: Object.entries(h.args)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(" "),
-            })),
-          ),
+          historyTable(b.history),
         ].join("\n"),
     ),
 );

@@ -2,7 +2,7 @@ import { scope } from "hardhat/config";
 import type { ConfigurableTaskDefinition } from "hardhat/types";
 import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
 import { formatCny } from "./lib/money";
-import { table } from "./lib/output";
+import { historyTable, table } from "./lib/output";
 import {
   acceptBatch,
   actOnTrade,
@@ -255,20 +255,7 @@ commonParams(dvp.task("show", "A trade's terms, status, refund owed and history"
       hre,
       args,
       (platform) => showTrade(platform, args.id),
-      (t) =>
-        [
-          table(tradeRows(t)),
-          "",
-          table(
-            t.history.map((h) => ({
-              block: h.block,
-              event: h.event,
-              details: Object.entries(h.args)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(" "),
-            })),
-          ),
-        ].join("\n"),
+      (t) => [table(tradeRows(t)), "", historyTable(t.history)].join("\n"),
     ),
 );
 

@@ -3,6 +3,7 @@ import type { ContractTransactionReceipt } from "ethers";
 import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
 import {
   entityIdOf,
+  entityRows,
   parseEntityKind,
   registerEntity,
   reinstateEntity,
@@ -100,16 +101,6 @@ common(
     hre,
     args,
     ({ identityRegistry }) => showIdentity(identityRegistry, args.who),
-    (v) =>
-      table([
-        { field: "entity id", value: v.entityId },
-        { field: "kind", value: v.kind },
-        { field: "status", value: v.status },
-        { field: "verified now", value: v.verified ? "yes" : "no" },
-        { field: "expires", value: v.expiresAt },
-        { field: "verified by", value: v.provider },
-        { field: "jurisdiction", value: v.jurisdiction },
-        { field: "wallets", value: v.wallets.join(", ") },
-      ]),
+    (v) => table([...entityRows(v), { field: "wallets", value: v.wallets.join(", ") }]),
   ),
 );

@@ -4,6 +4,7 @@ import { ethers } from "ethers";
 import { audit, renderAudit } from "./lib/audit";
 import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
 import { loadPrivateKeys, publicKeyFromOptions, VIEW_KEY_ENV } from "./lib/confidential";
+import { entityRows } from "./lib/identity";
 import { formatCny } from "./lib/money";
 import { table } from "./lib/output";
 import {
@@ -108,13 +109,7 @@ commonParams(
     (e) =>
       [
         table([
-          { field: "entity", value: e.entityId },
-          { field: "kind", value: e.kind },
-          { field: "status", value: e.status },
-          { field: "verified", value: e.verified ? "yes" : "no" },
-          { field: "expires", value: e.expiresAt },
-          { field: "KYC provider", value: e.provider },
-          { field: "jurisdiction", value: e.jurisdiction },
+          ...entityRows(e),
           {
             field: "envelope key",
             value: e.envelopeKey ? `${e.envelopeKey.publicKey} (version ${e.envelopeKey.version})` : "none",

@@ -1,6 +1,7 @@
 import { ethers, type BaseContract } from "ethers";
 import type { BillLedger } from "../../typechain-types";
 import { unlessRefused } from "./errors";
+import { historyEntry, type HistoryEntry } from "./output";
 
 /** Mirrors `IBillLedger.BillType`. */
 export enum BillType {
@@ -286,20 +287,16 @@ export function billTermsOf(
 
 export interface BillView extends BillTerms {
   ranges: RangeView[];
-  history: { block: number; event: string; args: Record<string, string> }[];
+  history: HistoryEntry[];
 }
 
 /** A bill's terms, its ranges and the history of every act on it, from the ledger's events. */
 /** `payments`, when given, adds presentation, payment, dishonour and recourse to the history. */
 export async function showBill(ledger: BillLedger, billId: bigint, payments?: BaseContract): Promise<BillView> {
   const terms = await ledger.bill(billId, 0);
-  const history = (await billEvents(ledger, billId, ...(payments ? [payments] : []))).map(({ log, parsed }) => {
-    const args: Record<string, string> = {};
-    parsed.fragment.inputs.forEach((input, i) => {
-      if (input.name !== "billId") args[input.name] = String(parsed.args[i]);
-    });
-    return { block: log.blockNumber, event: parsed.name, args };
-  });
+  const history = (await billEvents(ledger, billId, ...(payments ? [payments] : []))).map(({ log, parsed }) =>
+    historyEntry(log, parsed, ["billId"]),
+  );
   return {
     ...billTermsOf(billId, terms),
     ranges: await rangesOfBill(ledger, billId),

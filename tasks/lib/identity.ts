@@ -89,16 +89,49 @@ export async function revokeEntity(registry: IdentityRegistry, code: string) {
   return (await registry.revokeEntity(entityIdOf(code))).wait();
 }
 
-export interface IdentityView {
-  wallet?: string;
+/** An entity's record in the registry, readable. */
+export interface EntityRecordView {
   entityId: string;
   kind: string;
   status: string;
+  /** Active and not expired at the latest block. */
   verified: boolean;
   expiresAt: string;
   provider: string;
   jurisdiction: string;
+}
+
+export interface IdentityView extends EntityRecordView {
+  wallet?: string;
   wallets: string[];
+}
+
+/** The registry's record of `entityId`, read as the registry's runner. */
+export async function entityRecord(registry: IdentityRegistry, entityId: string): Promise<EntityRecordView> {
+  const record = await registry.entity(entityId);
+  const now = BigInt((await registry.runner!.provider!.getBlock("latest"))!.timestamp);
+  return {
+    entityId,
+    kind: EntityKind[Number(record.kind)],
+    status: EntityStatus[Number(record.status)],
+    verified: record.status === BigInt(EntityStatus.Active) && now < record.expiresAt,
+    expiresAt: new Date(Number(record.expiresAt) * 1000).toISOString(),
+    provider: record.provider,
+    jurisdiction: jurisdictionFromBytes32(record.jurisdiction),
+  };
+}
+
+/** The rows of an entity's record, for `table`. */
+export function entityRows(e: EntityRecordView): { field: string; value: string }[] {
+  return [
+    { field: "entity id", value: e.entityId },
+    { field: "kind", value: e.kind },
+    { field: "status", value: e.status },
+    { field: "verified now", value: e.verified ? "yes" : "no" },
+    { field: "expires", value: e.expiresAt },
+    { field: "verified by", value: e.provider },
+    { field: "jurisdiction", value: e.jurisdiction },
+  ];
 }
 
 /** What the registry says of a wallet (0x…) or of an entity (by its code). */
@@ -126,19 +159,5 @@ export async function showIdentity(registry: IdentityRegistry, walletOrCode: str
   } else {
     entityId = entityIdOf(walletOrCode);
   }
-  const record = await registry.entity(entityId);
-  const wallets = await registry.walletsOf(entityId);
-  const now = BigInt((await registry.runner!.provider!.getBlock("latest"))!.timestamp);
-  const verified = record.status === BigInt(EntityStatus.Active) && now < record.expiresAt;
-  return {
-    wallet,
-    entityId,
-    kind: EntityKind[Number(record.kind)],
-    status: EntityStatus[Number(record.status)],
-    verified,
-    expiresAt: new Date(Number(record.expiresAt) * 1000).toISOString(),
-    provider: record.provider,
-    jurisdiction: jurisdictionFromBytes32(record.jurisdiction),
-    wallets: [...wallets],
-  };
+  return { wallet, ...(await entityRecord(registry, entityId)), wallets: [...(await registry.walletsOf(entityId))] };
 }

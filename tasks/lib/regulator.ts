@@ -24,7 +24,7 @@ import { balanceOf, freeze, unfreeze, type BalanceView } from "./cash";
 import { REGULATOR_READER } from "./confidential";
 import { findTerms, formatRate, termsFromResult, TradeKind, TradeStatus, type Terms } from "./dvp";
 import { decodeError, unlessRefused } from "./errors";
-import { EntityKind, EntityStatus, entityIdOf, jurisdictionFromBytes32 } from "./identity";
+import { EntityKind, entityIdOf, entityRecord, type EntityRecordView } from "./identity";
 import { parseCny } from "./money";
 import { legView } from "./trades";
 
@@ -219,14 +219,7 @@ export interface WalletHoldings extends BalanceView {
   billUnits: bigint;
 }
 
-export interface EntityReport {
-  entityId: string;
-  kind: string;
-  status: string;
-  verified: boolean;
-  expiresAt: string;
-  provider: string;
-  jurisdiction: string;
+export interface EntityReport extends EntityRecordView {
   /** The entity's published envelope key, if any. */
   envelopeKey?: { publicKey: string; version: number };
   wallets: WalletHoldings[];
@@ -250,8 +243,6 @@ export async function entityReport(platform: Platform, who: { id?: string; walle
     }
     entityId = identity.entityId;
   } else entityId = parseEntityId(who.id!);
-  const record = await registry.entity(entityId);
-  const now = BigInt((await platform.signer.provider.getBlock("latest"))!.timestamp);
   const key = await unlessRefused(encryptionKeys.entityKey(entityId), encryptionKeys.interface, "KeysNoEntityKey");
   const envelopeKey: EntityReport["envelopeKey"] = key && { publicKey: key[0], version: Number(key[1]) };
   const wallets: WalletHoldings[] = [];
@@ -263,17 +254,7 @@ export async function entityReport(platform: Platform, who: { id?: string; walle
       billUnits: ranges.reduce((sum, r) => sum + r.units, 0n),
     });
   }
-  return {
-    entityId,
-    kind: EntityKind[Number(record.kind)],
-    status: EntityStatus[Number(record.status)],
-    verified: record.status === BigInt(EntityStatus.Active) && now < record.expiresAt,
-    expiresAt: new Date(Number(record.expiresAt) * 1000).toISOString(),
-    provider: record.provider,
-    jurisdiction: jurisdictionFromBytes32(record.jurisdiction),
-    envelopeKey,
-    wallets,
-  };
+  return { ...(await entityRecord(registry, entityId)), envelopeKey, wallets };
 }
 
 // ---------------------------------------------------------------- orders

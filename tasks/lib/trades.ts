@@ -29,6 +29,7 @@ import {
 import { unlessRefused } from "./errors";
 import { formatCny, parseCny } from "./money";
 import { postSealed, readConfidentialFile, sealFor, type SealedForBoard } from "./confidential";
+import { historyEntry, type HistoryEntry } from "./output";
 
 /** Seconds a proposal or an order stays open unless `--deadline` says otherwise. */
 export const DEFAULT_DEADLINE_SECONDS = 3600n;
@@ -394,7 +395,7 @@ export function tradeRows(t: TradeView): { field: string; value: string }[] {
 }
 
 export interface TradeDetails extends TradeView {
-  history: { block: number; event: string; args: Record<string, string> }[];
+  history: HistoryEntry[];
 }
 
 /** A trade's terms (from its events), status, refund owed, and every event about it; for its parties and the
@@ -411,18 +412,11 @@ export async function showTrade(platform: Platform, id: string): Promise<TradeDe
   const history = logs.flatMap((log) => {
     const parsed = engine.interface.parseLog(log);
     if (!parsed) return [];
-    const args: Record<string, string> = {};
-    parsed.fragment.inputs.forEach((input, i) => {
-      if (input.name === "tradeId" || input.name === "terms") return;
-      const value: unknown = parsed.args[i];
-      args[input.name] =
-        input.name === "status"
-          ? TradeStatus[Number(value)]
-          : input.name === "kind"
-            ? TradeKind[Number(value)]
-            : String(value);
-    });
-    return [{ block: log.blockNumber, event: parsed.name, args }];
+    return [
+      historyEntry(log, parsed, ["tradeId", "terms"], (name, value) =>
+        name === "status" ? TradeStatus[Number(value)] : name === "kind" ? TradeKind[Number(value)] : String(value),
+      ),
+    ];
   });
   const settled = history.some((h) => h.event === "TradeSettled");
   return { ...(await tradeView(platform, tradeId, terms, settled, true)), history };
