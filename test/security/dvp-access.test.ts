@@ -38,11 +38,11 @@ import {
   businessDayAfter,
   tradeRecord,
 } from "../fixtures/dvp";
+import { PART, bankARepo } from "../fixtures/dvpScenes";
 import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
 import { RangeState, mined } from "../../tasks/lib/bills";
 import { asRegulator } from "../fixtures/platform";
 
-const PART = 1_000_000n;
 const REGULATOR_KIND = 5;
 
 type RoleName = "DEFAULT_ADMIN_ROLE" | "AGENT_ROLE" | "PAUSER_ROLE";
@@ -82,6 +82,25 @@ function namedWallets(f: DvpFixture): HardhatEthersSigner[] {
   ];
 }
 
+/** Every named wallet but the `allowed` is refused `act` with AccessControlUnauthorizedAccount(caller, role). */
+async function expectRefusedToOthers(
+  f: DvpFixture,
+  allowed: HardhatEthersSigner[],
+  name: string,
+  act: (caller: HardhatEthersSigner) => Promise<ContractTransactionResponse>,
+  role: string,
+): Promise<void> {
+  for (const caller of namedWallets(f)) {
+    if (allowed.some((w) => w.address === caller.address)) continue;
+    await inCase(
+      `${name} by ${caller.address}`,
+      expect(act(caller))
+        .to.be.revertedWithCustomError(f.suite.settlementEngine, "AccessControlUnauthorizedAccount")
+        .withArgs(caller.address, role),
+    );
+  }
+}
+
 /**
  * Targets: enterprise Y's open discount proposal of [1, PART] to bank A; bank A bought [PART + 1, 2 PART] by a
  * signed discount and lent it to bank B in an open outright repo (bank A borrower); a signed swap order between
@@ -96,15 +115,7 @@ async function accessTargets() {
   await mined(engine.connect(enterpriseY).propose(proposal));
   const bought = await discountTerms(f, enterpriseY, bankA, PART, { start: PART + 1n });
   await mined(engine.connect(admin).settle(await signedBy(engine, bought, enterpriseY, bankA)));
-  const today = BigInt(bought.valueDay);
-  const repo = await termsOf(
-    TradeKind.OutrightRepo,
-    bankA,
-    bankB,
-    billLeg(f.ledger, f.billId, PART + 1n, PART),
-    tokenLeg(f.currency, 900_000n),
-    { endDay: businessDayAfter(today), closingAmount: 901_000n },
-  );
+  const repo = await bankARepo(f, TradeKind.OutrightRepo, PART + 1n, businessDayAfter(BigInt(bought.valueDay)));
   await mined(engine.connect(bankA).settle(await signedBy(engine, repo, bankA, bankB)));
   const swap = await termsOf(TradeKind.Swap, bankA, bankB, tokenLeg(f.currency, 1_000n), tokenLeg(f.currency, 999n));
   const swapOrder = await signedBy(engine, swap, bankA, bankB);
@@ -152,26 +163,12 @@ describe("SettlementEngine security: access and roles", function () {
       const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const roles = await rolesOf(engine);
-      for (const caller of namedWallets(f)) {
-        if (caller.address === f.accounts.pauser.address) continue;
-        await inCase(
-          `pause by ${caller.address}`,
-          expect(engine.connect(caller).pause())
-            .to.be.revertedWithCustomError(engine, "AccessControlUnauthorizedAccount")
-            .withArgs(caller.address, roles.PAUSER_ROLE),
-        );
-      }
+      const { pauser } = f.accounts;
+      await expectRefusedToOthers(f, [pauser], "pause", (caller) => engine.connect(caller).pause(), roles.PAUSER_ROLE);
       expect(await engine.paused()).to.equal(false);
-      await mined(engine.connect(f.accounts.pauser).pause());
-      for (const caller of namedWallets(f)) {
-        if (caller.address === f.accounts.pauser.address) continue;
-        await inCase(
-          `unpause by ${caller.address}`,
-          expect(engine.connect(caller).unpause())
-            .to.be.revertedWithCustomError(engine, "AccessControlUnauthorizedAccount")
-            .withArgs(caller.address, roles.PAUSER_ROLE),
-        );
-      }
+      await mined(engine.connect(pauser).pause());
+      const unpause = (caller: HardhatEthersSigner) => engine.connect(caller).unpause();
+      await expectRefusedToOthers(f, [pauser], "unpause", unpause, roles.PAUSER_ROLE);
       expect(await engine.paused()).to.equal(true);
     });
 
@@ -179,15 +176,9 @@ describe("SettlementEngine security: access and roles", function () {
       const t = await loadFixture(accessTargets);
       const { se: engine, swapOrder, accounts } = t;
       const roles = await rolesOf(engine);
-      for (const caller of namedWallets(t)) {
-        if ([accounts.admin, accounts.bankA, accounts.bankB].some((w) => w.address === caller.address)) continue;
-        await inCase(
-          `settle by ${caller.address}`,
-          expect(engine.connect(caller).settle(swapOrder))
-            .to.be.revertedWithCustomError(engine, "AccessControlUnauthorizedAccount")
-            .withArgs(caller.address, roles.AGENT_ROLE),
-        );
-      }
+      const mayCall = [accounts.admin, accounts.bankA, accounts.bankB];
+      const settle = (caller: HardhatEthersSigner) => engine.connect(caller).settle(swapOrder);
+      await expectRefusedToOthers(t, mayCall, "settle", settle, roles.AGENT_ROLE);
       expect(await engine.isNonceUsed(accounts.bankA, swapOrder.terms.nonce)).to.equal(false);
       await expect(engine.connect(accounts.admin).settle(swapOrder)).to.changeTokenBalances(
         t.suite.digitalCurrency,
@@ -210,15 +201,8 @@ describe("SettlementEngine security: access and roles", function () {
         tokenLeg(t.currency, 4n),
       );
       const otherOrder = await signedBy(engine, other, bankB, enterpriseY);
-      for (const caller of namedWallets(t)) {
-        if ([accounts.admin, bankB].some((w) => w.address === caller.address)) continue;
-        await inCase(
-          `settleBatch by ${caller.address}`,
-          expect(engine.connect(caller).settleBatch([swapOrder, otherOrder]))
-            .to.be.revertedWithCustomError(engine, "AccessControlUnauthorizedAccount")
-            .withArgs(caller.address, roles.AGENT_ROLE),
-        );
-      }
+      const settleBoth = (caller: HardhatEthersSigner) => engine.connect(caller).settleBatch([swapOrder, otherOrder]);
+      await expectRefusedToOthers(t, [accounts.admin, bankB], "settleBatch", settleBoth, roles.AGENT_ROLE);
       // Bank A is refused even for the one order it is not a party of, placed first.
       await expect(engine.connect(bankA).settleBatch([otherOrder, swapOrder]))
         .to.be.revertedWithCustomError(engine, "AccessControlUnauthorizedAccount")

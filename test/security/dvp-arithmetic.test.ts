@@ -25,16 +25,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy } from "../fixtures/dvp";
-import {
-  TradeKind,
-  billLeg,
-  discountProceeds,
-  isBusinessDay,
-  repoRepayment,
-  rollForward,
-  tokenLeg,
-} from "../../tasks/lib/dvp";
+import { businessDayAfter, discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy } from "../fixtures/dvp";
+import { PART, partForCash } from "../fixtures/dvpScenes";
+import { TradeKind, billLeg, discountProceeds, repoRepayment, rollForward, tokenLeg } from "../../tasks/lib/dvp";
 import {
   BillType,
   cstDayOf,
@@ -46,7 +39,6 @@ import {
 } from "../../tasks/lib/bills";
 import { asRegulator } from "../fixtures/platform";
 
-const PART = 1_000_000n;
 const DENOMINATOR = 360n * 1_000_000n;
 const UINT48_MAX = 2n ** 48n - 1n;
 const UINT128_MAX = 2n ** 128n - 1n;
@@ -92,14 +84,7 @@ describe("SettlementEngine security: pricing arithmetic at the extremes", functi
       const today = BigInt(cstDayOf(await time.latest()));
       const edge = (DENOMINATOR + days - 1n) / days; // the least rate with rate × days ≥ 360,000,000
       for (const rate of [edge, UINT32_MAX]) {
-        const terms = await termsOf(
-          TradeKind.Discount,
-          enterpriseY,
-          bankA,
-          billLeg(f.ledger, f.billId, 1n, PART),
-          tokenLeg(f.currency, 1n),
-          { rate },
-        );
+        const terms = await partForCash(f, TradeKind.Discount, enterpriseY, bankA, 1n, 1n, { rate });
         await expect(engine.connect(enterpriseY).propose(terms))
           .to.be.revertedWithCustomError(engine, "PricingRateTooHigh")
           .withArgs(rate, days);
@@ -206,22 +191,15 @@ describe("SettlementEngine security: pricing arithmetic at the extremes", functi
       const engine = f.suite.settlementEngine;
       const { bankA, bankB } = f.accounts;
       const today = BigInt(cstDayOf(await time.latest()));
-      let endDay = Number(today) + 2;
-      while (!isBusinessDay(endDay, new Map())) endDay++;
+      const endDay = businessDayAfter(today);
       const principal = UINT128_MAX - 10n;
       const rate = 3_000_000n;
-      const repayment = repoRepayment(principal, rate, BigInt(endDay) - today);
+      const repayment = repoRepayment(principal, rate, endDay - today);
       expect(repayment).to.be.greaterThan(UINT128_MAX);
       const wrapped = repayment % 2n ** 128n;
       for (const closingAmount of [wrapped, UINT128_MAX]) {
-        const terms = await termsOf(
-          TradeKind.PledgeRepo,
-          bankA,
-          bankB,
-          billLeg(f.ledger, f.billId, 1n, PART),
-          tokenLeg(f.currency, principal),
-          { rate, endDay: BigInt(endDay), closingAmount },
-        );
+        const extra = { rate, endDay, closingAmount };
+        const terms = await partForCash(f, TradeKind.PledgeRepo, bankA, bankB, 1n, principal, extra);
         await expect(engine.connect(bankA).propose(terms))
           .to.be.revertedWithCustomError(engine, "TradePriceMismatch")
           .withArgs(repayment, closingAmount);

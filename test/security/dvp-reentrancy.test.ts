@@ -24,24 +24,24 @@ import hre from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HookToken, SettlementEngine } from "../../typechain-types";
 import {
+  FACE,
   discountTerms,
   termsOf,
   tradingPlatform,
-  type DvpFixture,
   signedBy,
   businessDayAfter,
   tradeRecord,
 } from "../fixtures/dvp";
+import { PART, bankARepo, rangeAt } from "../fixtures/dvpScenes";
 import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
 import { RangeState, cstDayOf, mined } from "../../tasks/lib/bills";
-import { asRegulator } from "../fixtures/platform";
 
-const PART = 1_000_000n;
 const MINTED = 100n * PART;
 
 /**
- * HookToken listed and held (and approved for the engine) by enterprises X and Y and banks A and B; bank A bought
- * [FACE − PART + 1, FACE] so that it can open repos. `proposal`: X offers PART hook tokens for Y's range [1, PART].
+ * HookToken listed and held (and approved for the engine) by enterprises X and Y and banks A and B; bank A
+ * bought [1, PART] so that it can open repos. `proposal`: X offers PART hook tokens for the first PART units of Y's
+ * range at PART + 1.
  */
 async function hookPlatform() {
   const f = await loadFixture(tradingPlatform);
@@ -107,11 +107,6 @@ async function expectStopped(engine: SettlementEngine, token: HookToken, name: s
   expect(await token.hookTarget(), `${name}: the hook fired`).to.equal(hre.ethers.ZeroAddress);
 }
 
-async function rangeOf(f: DvpFixture, start: bigint): Promise<[string, bigint, bigint]> {
-  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
-  return [r.holder, r.end, r.state];
-}
-
 describe("SettlementEngine security: re-entrancy and failing receivers", function () {
   describe("[23] a token hook re-entering the engine is stopped", function () {
     it("[23] during accept (payout from escrow): every guarded function fails inside; the trade settles once", async function () {
@@ -129,7 +124,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         await expectStopped(engine, token, name);
         expect(await tradeRecord(engine, proposalId), name).to.deep.equal([BigInt(TradeStatus.Settled), 0n]);
         expect(await engine.escrowed(token), name).to.equal(0n);
-        expect(await rangeOf(h, PART + 1n), name).to.deep.equal([
+        expect(await rangeAt(h, PART + 1n), name).to.deep.equal([
           enterpriseX.address,
           2n * PART,
           BigInt(RangeState.Circulating),
@@ -249,14 +244,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
       const { se: engine, token, accounts } = h;
       const { bankA, bankB } = accounts;
       const endDay = businessDayAfter(BigInt(cstDayOf(await time.latest())));
-      const repo = await termsOf(
-        TradeKind.OutrightRepo,
-        bankA,
-        bankB,
-        billLeg(h.ledger, h.billId, 1n, PART),
-        tokenLeg(h.tokenAddress, 900_000n),
-        { endDay, closingAmount: 901_000n },
-      );
+      const repo = await bankARepo(h, TradeKind.OutrightRepo, 1n, endDay, h.tokenAddress);
       // Opening: the lender's payment fires a hook re-entering closeRepo.
       await mined(token.setHook(h.engine, engine.interface.encodeFunctionData("closeRepo", [repo]), false));
       await expect(engine.connect(bankA).settle(await signedBy(engine, repo, bankA, bankB))).to.changeTokenBalances(
@@ -281,7 +269,7 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         );
         await expectStopped(engine, token, `closeRepo → ${fn}`);
         expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.RepoClosed), 0n]);
-        expect(await rangeOf(h, 1n)).to.deep.equal([bankA.address, PART, BigInt(RangeState.Circulating)]);
+        expect(await rangeAt(h, 1n)).to.deep.equal([bankA.address, PART, BigInt(RangeState.Circulating)]);
         await snapshot.restore();
       }
     });
@@ -318,9 +306,10 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
         .withArgs(enterpriseY.address);
       expect(await balances()).to.deep.equal(before);
       expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
-      expect(await rangeOf(h, PART + 1n)).to.deep.equal([
+      expect(await rangeAt(h, PART + 1n)).to.deep.equal([
         enterpriseY.address,
-        FACE_END,
+        // Enterprise Y holds the rest of the bill: its range at PART + 1 ends at the face.
+        FACE,
         BigInt(RangeState.Circulating),
       ]);
       await time.increaseTo(proposal.deadline);
@@ -348,11 +337,11 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
       await expect(engine.connect(enterpriseX).accept(terms))
         .to.be.revertedWithCustomError(token, "HookTokenRecipientBlocked")
         .withArgs(enterpriseY.address);
-      expect(await rangeOf(h, PART + 1n)).to.deep.equal([enterpriseY.address, 2n * PART, BigInt(RangeState.Escrowed)]);
+      expect(await rangeAt(h, PART + 1n)).to.deep.equal([enterpriseY.address, 2n * PART, BigInt(RangeState.Escrowed)]);
       expect(await token.balanceOf(enterpriseX)).to.equal(MINTED - PART);
       await time.increaseTo(terms.deadline);
       await mined(engine.connect(outsider).clear(terms));
-      expect(await rangeOf(h, PART + 1n)).to.deep.equal([
+      expect(await rangeAt(h, PART + 1n)).to.deep.equal([
         enterpriseY.address,
         2n * PART,
         BigInt(RangeState.Circulating),
@@ -388,6 +377,3 @@ describe("SettlementEngine security: re-entrancy and failing receivers", functio
     });
   });
 });
-
-/** The end of enterprise Y's range starting at PART + 1 in the hook platform (it holds the rest of the bill). */
-const FACE_END = 120_000_000n;

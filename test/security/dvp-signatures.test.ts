@@ -29,10 +29,11 @@ import hre from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "ethers";
 import { discountTerms, tradingPlatform, type DvpFixture, signedBy, tradeRecord } from "../fixtures/dvp";
+import { PART } from "../fixtures/dvpScenes";
 import { TERMS_TYPES, TradeStatus, engineDomain, signTerms, tradeIdOf, type SignedOrder } from "../../tasks/lib/dvp";
 import { mined } from "../../tasks/lib/bills";
+import { signPermit } from "../behaviors/kycGated";
 
-const PART = 1_000_000n;
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** A discount of `units` from `start`, enterprise Y to bank A, signed by both; `nonce` if given. */
@@ -255,29 +256,7 @@ describe("SettlementEngine security: signed orders and permits", function () {
       const price = order.terms.takerLeg.amount;
       await mined(cash.connect(bankA).approve(f.engine, 0n));
       const deadline = order.terms.deadline;
-      const domain = {
-        name: await cash.name(),
-        version: "1",
-        chainId: (await hre.ethers.provider.getNetwork()).chainId,
-        verifyingContract: f.currency,
-      };
-      const types = {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      };
-      const permit = {
-        owner: bankA.address,
-        spender: f.engine,
-        value: price,
-        nonce: await cash.nonces(bankA),
-        deadline,
-      };
-      const { v, r, s } = ethers.Signature.from(await bankA.signTypedData(domain, types, permit));
+      const { v, r, s } = await signPermit(cash, bankA, f.engine, price, deadline);
       // A front-runner (bank B, any wallet) submits bank A's permit first.
       await mined(cash.connect(bankB).permit(bankA, f.engine, price, deadline, v, r, s));
       expect(await cash.allowance(bankA, f.engine)).to.equal(price);
@@ -301,24 +280,8 @@ describe("SettlementEngine security: signed orders and permits", function () {
       const order = await discountOrder(f, 1n);
       expect(await cash.allowance(bankA, f.engine)).to.equal(ethers.MaxUint256);
       const deadline = order.terms.deadline;
-      const domain = {
-        name: await cash.name(),
-        version: "1",
-        chainId: (await hre.ethers.provider.getNetwork()).chainId,
-        verifyingContract: f.currency,
-      };
-      const types = {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      };
       const value = ethers.MaxUint256;
-      const permit = { owner: bankA.address, spender: f.engine, value, nonce: await cash.nonces(bankA), deadline };
-      const { v, r, s } = ethers.Signature.from(await bankA.signTypedData(domain, types, permit));
+      const { v, r, s } = await signPermit(cash, bankA, f.engine, value, deadline);
       await mined(cash.connect(outsider).permit(bankA, f.engine, value, deadline, v, r, s));
       await expect(
         cash.connect(outsider).permit(bankA, f.engine, value, deadline, v, r, s),

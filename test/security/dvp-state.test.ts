@@ -52,6 +52,15 @@ import {
   businessDayAfter,
   tradeRecord,
 } from "../fixtures/dvp";
+import {
+  PART,
+  bankARepo,
+  billProposal,
+  cashProposal,
+  expectWrongStatus,
+  rangeAt,
+  partForCash,
+} from "../fixtures/dvpScenes";
 import { CODES, asRegulator } from "../fixtures/platform";
 import {
   EMPTY_LEG,
@@ -68,7 +77,6 @@ import {
 import { RangeState, mined, rangesOfBill } from "../../tasks/lib/bills";
 import { entityIdOf, reinstateEntity, renewEntity, suspendEntity } from "../../tasks/lib/identity";
 
-const PART = 1_000_000n;
 const GAS = { gasLimit: 3_000_000n };
 
 /** Balances of the named wallets and the engine, the engine's escrow and the bill's ranges, as one text. */
@@ -84,11 +92,6 @@ async function stateOf(f: DvpFixture): Promise<string> {
     ranges: await rangesOfBill(asRegulator(f.suite.billLedger), f.billId),
   };
   return JSON.stringify(state, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-}
-
-async function rangeAt(f: DvpFixture, start: bigint): Promise<[string, bigint, bigint]> {
-  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
-  return [r.holder, r.end, r.state];
 }
 
 /** Sends the transactions into one block (mined at `timestamp` if given); returns each receipt's status. */
@@ -111,32 +114,22 @@ async function inOneBlock(
   return receipts.map((r) => r!.status!);
 }
 
-/** Enterprise Y's open discount proposal of [1, PART] to bank A. */
-async function billProposal() {
+/**
+ * A hook token (no KYC, no fee) listed, minted to enterprise X and approved for the engine, and X's open swap
+ * proposal of PART of it for enterprise Y's range [1, PART].
+ */
+async function hookSwapProposal() {
   const f = await loadFixture(tradingPlatform);
-  const engine = f.suite.settlementEngine;
-  const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART);
-  await mined(engine.connect(f.accounts.enterpriseY).propose(terms));
-  return { ...f, se: engine, terms, id: await tradeIdOf(engine, terms) };
-}
-
-/** Bank A's open discount proposal: its cash escrowed against [1, PART] of enterprise Y. */
-async function cashProposal() {
-  const f = await loadFixture(tradingPlatform);
-  const engine = f.suite.settlementEngine;
-  const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART, { sellerMakes: false });
-  await mined(engine.connect(f.accounts.bankA).propose(terms));
-  return { ...f, se: engine, terms, id: await tradeIdOf(engine, terms) };
-}
-
-/** A hook token (no KYC, no fee) listed, minted to enterprise X and approved for the engine. */
-async function hookTokenPlatform() {
-  const f = await loadFixture(tradingPlatform);
+  const { admin, enterpriseX, enterpriseY } = f.accounts;
   const token = await hre.ethers.deployContract("HookToken");
-  await mined(f.suite.settlementEngine.connect(f.accounts.admin).setListed(token, true));
-  await mined(token.mint(f.accounts.enterpriseX, 10n * PART));
-  await mined(token.connect(f.accounts.enterpriseX).approve(f.engine, hre.ethers.MaxUint256));
-  return { ...f, se: f.suite.settlementEngine, token, tokenAddress: await token.getAddress() };
+  await mined(f.suite.settlementEngine.connect(admin).setListed(token, true));
+  await mined(token.mint(enterpriseX, 10n * PART));
+  await mined(token.connect(enterpriseX).approve(f.engine, hre.ethers.MaxUint256));
+  const tokenAddress = await token.getAddress();
+  const bill = billLeg(f.ledger, f.billId, 1n, PART);
+  const terms = await termsOf(TradeKind.Swap, enterpriseX, enterpriseY, tokenLeg(tokenAddress, PART), bill);
+  await mined(f.suite.settlementEngine.connect(enterpriseX).propose(terms));
+  return { ...f, se: f.suite.settlementEngine, token, tokenAddress, terms };
 }
 
 describe("SettlementEngine security: KYC, state machine and atomicity", function () {
@@ -228,17 +221,9 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
     });
 
     it("[8] token maker revoked: accept fails and withdraw returns its (non-KYC) tokens at once", async function () {
-      const h = await loadFixture(hookTokenPlatform);
-      const { se: engine, token, accounts } = h;
+      const h = await loadFixture(hookSwapProposal);
+      const { se: engine, token, accounts, terms } = h;
       const { enterpriseX, enterpriseY, admin } = accounts;
-      const terms = await termsOf(
-        TradeKind.Swap,
-        enterpriseX,
-        enterpriseY,
-        tokenLeg(h.tokenAddress, PART),
-        billLeg(h.ledger, h.billId, 1n, PART),
-      );
-      await mined(engine.connect(enterpriseX).propose(terms));
       await mined(h.suite.identityRegistry.connect(admin).revokeEntity(entityIdOf(CODES.enterpriseX)));
       await expect(engine.connect(enterpriseY).accept(terms))
         .to.be.revertedWithCustomError(engine, "TradeUnverifiedParty")
@@ -321,13 +306,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       const engine = f.suite.settlementEngine;
       const { enterpriseY, enterpriseZ } = f.accounts;
       await mined(f.suite.digitalCurrency.connect(enterpriseZ).approve(f.engine, hre.ethers.MaxUint256));
-      const terms = await termsOf(
-        TradeKind.Swap,
-        enterpriseY,
-        enterpriseZ,
-        billLeg(f.ledger, f.billId, 1n, PART),
-        tokenLeg(f.currency, PART),
-      );
+      const terms = await partForCash(f, TradeKind.Swap, enterpriseY, enterpriseZ, 1n, PART);
       await mined(engine.connect(enterpriseY).propose(terms));
       const before = await stateOf(f);
       await expect(engine.connect(enterpriseZ).accept(terms))
@@ -370,23 +349,12 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       const { se: engine, terms, accounts, id } = p;
       await mined(engine.connect(accounts.bankA).accept(terms));
       const after = await stateOf(p);
-      const wrong = [id, TradeStatus.Settled, TradeStatus.Proposed];
-      await expect(engine.connect(accounts.bankA).accept(terms))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(...wrong);
-      await expect(engine.connect(accounts.bankA).acceptBatch([terms]))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(...wrong);
-      await expect(engine.connect(accounts.enterpriseY).withdraw(terms))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(...wrong);
-      await expect(engine.connect(accounts.bankA).reject(terms))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(...wrong);
+      await expectWrongStatus(engine, engine.connect(accounts.bankA).accept(terms), id, TradeStatus.Settled);
+      await expectWrongStatus(engine, engine.connect(accounts.bankA).acceptBatch([terms]), id, TradeStatus.Settled);
+      await expectWrongStatus(engine, engine.connect(accounts.enterpriseY).withdraw(terms), id, TradeStatus.Settled);
+      await expectWrongStatus(engine, engine.connect(accounts.bankA).reject(terms), id, TradeStatus.Settled);
       await time.increaseTo(terms.deadline);
-      await expect(engine.connect(accounts.outsider).clear(terms))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(...wrong);
+      await expectWrongStatus(engine, engine.connect(accounts.outsider).clear(terms), id, TradeStatus.Settled);
       await expect(engine.connect(accounts.enterpriseY).reclaim(terms))
         .to.be.revertedWithCustomError(engine, "TradeNothingOwed")
         .withArgs(id);
@@ -416,9 +384,7 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
           ["clear", () => engine.connect(outsider).clear(terms)],
         ];
         for (const [name, act] of acts) {
-          await expect(act(), name)
-            .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-            .withArgs(id, status, TradeStatus.Proposed);
+          await expectWrongStatus(engine, act(), id, status, TradeStatus.Proposed, name);
         }
         // The same terms cannot be proposed again: the maker's nonce is spent (after a clear they have expired too).
         expect(await engine.isNonceUsed(enterpriseY, terms.nonce)).to.equal(true);
@@ -480,40 +446,22 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       const bought = await discountTerms(f, enterpriseY, bankA, 2n * PART);
       await mined(engine.connect(admin).settle(await signedBy(engine, bought, enterpriseY, bankA)));
       const endDay = businessDayAfter(BigInt(bought.valueDay));
-      const repoOf = async (start: bigint) =>
-        termsOf(
-          TradeKind.OutrightRepo,
-          bankA,
-          bankB,
-          billLeg(f.ledger, f.billId, start, PART),
-          tokenLeg(f.currency, 900_000n),
-          {
-            endDay,
-            closingAmount: 901_000n,
-          },
-        );
-      const closed = await repoOf(1n);
-      const defaulted = await repoOf(PART + 1n);
+      const closed = await bankARepo(f, TradeKind.OutrightRepo, 1n, endDay);
+      const defaulted = await bankARepo(f, TradeKind.OutrightRepo, PART + 1n, endDay);
       for (const repo of [closed, defaulted]) {
         await mined(engine.connect(bankA).settle(await signedBy(engine, repo, bankA, bankB)));
       }
       const closedId = await tradeIdOf(engine, closed);
       const defaultedId = await tradeIdOf(engine, defaulted);
+      const notOpen = (tx: Promise<unknown>, id: string, status: TradeStatus) =>
+        expectWrongStatus(engine, tx, id, status, TradeStatus.RepoOpen);
       await mined(engine.connect(bankA).closeRepo(closed));
-      await expect(engine.connect(bankA).closeRepo(closed))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(closedId, TradeStatus.RepoClosed, TradeStatus.RepoOpen);
+      await notOpen(engine.connect(bankA).closeRepo(closed), closedId, TradeStatus.RepoClosed);
       await time.increaseTo(BigInt(Number(endDay + 1n) * 86_400 - 8 * 3600));
-      await expect(engine.connect(bankB).defaultRepo(closed))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(closedId, TradeStatus.RepoClosed, TradeStatus.RepoOpen);
+      await notOpen(engine.connect(bankB).defaultRepo(closed), closedId, TradeStatus.RepoClosed);
       await mined(engine.connect(bankB).defaultRepo(defaulted));
-      await expect(engine.connect(bankB).defaultRepo(defaulted))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(defaultedId, TradeStatus.RepoDefaulted, TradeStatus.RepoOpen);
-      await expect(engine.connect(bankA).closeRepo(defaulted))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(defaultedId, TradeStatus.RepoDefaulted, TradeStatus.RepoOpen);
+      await notOpen(engine.connect(bankB).defaultRepo(defaulted), defaultedId, TradeStatus.RepoDefaulted);
+      await notOpen(engine.connect(bankA).closeRepo(defaulted), defaultedId, TradeStatus.RepoDefaulted);
       expect(await rangeAt(f, 1n)).to.deep.equal([bankA.address, PART, BigInt(RangeState.Circulating)]);
       expect(await rangeAt(f, PART + 1n)).to.deep.equal([bankB.address, 2n * PART, BigInt(RangeState.Circulating)]);
     });
@@ -570,9 +518,14 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
         ["rate", { ...terms, rate: terms.rate + 1n }],
       ];
       for (const [name, other] of altered) {
-        await expect(engine.connect(accounts.bankA).accept(other), name)
-          .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-          .withArgs(await tradeIdOf(engine, other), TradeStatus.None, TradeStatus.Proposed);
+        await expectWrongStatus(
+          engine,
+          engine.connect(accounts.bankA).accept(other),
+          await tradeIdOf(engine, other),
+          TradeStatus.None,
+          TradeStatus.Proposed,
+          name,
+        );
       }
       expect(await stateOf(p)).to.equal(before);
     });
@@ -675,13 +628,9 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       await expect(engine.connect(bankB).reclaim(invented))
         .to.be.revertedWithCustomError(engine, "TradeNothingOwed")
         .withArgs(inventedId);
-      await expect(engine.connect(bankB).withdraw(invented))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(inventedId, TradeStatus.None, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(bankB).withdraw(invented), inventedId, TradeStatus.None);
       await time.increaseTo(invented.deadline);
-      await expect(engine.connect(outsider).clear(invented))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(inventedId, TradeStatus.None, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(outsider).clear(invented), inventedId, TradeStatus.None);
       // A real proposal and its settlement move only the parties' money; the stray stays untouched.
       const terms = await discountTerms(f, enterpriseY, bankA, PART, { sellerMakes: false });
       await expect(engine.connect(bankA).propose(terms)).to.changeTokenBalances(
@@ -890,25 +839,15 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       ]);
       expect(statuses).to.deep.equal([1, 1, 0]);
       expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
-      await expect(engine.connect(bankA).accept(terms))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.Withdrawn, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(bankA).accept(terms), id, TradeStatus.Withdrawn);
       expect(await rangeAt(p, 1n)).to.deep.equal([enterpriseY.address, PART, BigInt(RangeState.Escrowed)]);
       expect(await p.suite.digitalCurrency.balanceOf(bankA)).to.equal(cashBefore);
     });
 
     it("[19] a token delisted in front of the accept makes it revert; the maker still withdraws its leg", async function () {
-      const h = await loadFixture(hookTokenPlatform);
-      const { se: engine, token, accounts } = h;
+      const h = await loadFixture(hookSwapProposal);
+      const { se: engine, token, accounts, terms } = h;
       const { admin, enterpriseX, enterpriseY } = accounts;
-      const terms = await termsOf(
-        TradeKind.Swap,
-        enterpriseX,
-        enterpriseY,
-        tokenLeg(h.tokenAddress, PART),
-        billLeg(h.ledger, h.billId, 1n, PART),
-      );
-      await mined(engine.connect(enterpriseX).propose(terms));
       await mined(engine.connect(admin).setListed(token, false));
       await expect(engine.connect(enterpriseY).accept(terms))
         .to.be.revertedWithCustomError(engine, "TradeTokenNotListed")

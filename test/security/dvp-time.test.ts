@@ -28,31 +28,19 @@ import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-networ
 import type { ContractTransactionResponse } from "ethers";
 import {
   discountTerms,
-  termsOf,
   tradingPlatform,
   type DvpFixture,
   signedBy,
   businessDayAfter,
   tradeRecord,
 } from "../fixtures/dvp";
+import { PART, bankARepo, billProposal, partForCash } from "../fixtures/dvpScenes";
 import { CODES, asRegulator } from "../fixtures/platform";
-import {
-  TradeKind,
-  TradeStatus,
-  billLeg,
-  isBusinessDay,
-  repoRepayment,
-  rollForward,
-  tokenLeg,
-  tradeIdOf,
-  type Terms,
-} from "../../tasks/lib/dvp";
+import { TradeKind, TradeStatus, isBusinessDay, rollForward, tradeIdOf, type Terms } from "../../tasks/lib/dvp";
 import { RangeState, cstDayOf, mined, startOfCstDay } from "../../tasks/lib/bills";
 import { suspendEntity } from "../../tasks/lib/identity";
 
-const PART = 1_000_000n;
 const GAS = { gasLimit: 3_000_000n };
-const REPO_RATE = 20_000n;
 
 type Outcome = (tx: Promise<ContractTransactionResponse>) => Promise<unknown>;
 
@@ -84,26 +72,9 @@ function businessDayBefore(day: bigint): bigint {
   return BigInt(d);
 }
 
-/** Enterprise Y's open discount proposal of [1, PART] to bank A. */
-async function billProposal() {
-  const f = await loadFixture(tradingPlatform);
-  const engine = f.suite.settlementEngine;
-  const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART);
-  await mined(engine.connect(f.accounts.enterpriseY).propose(terms));
-  return { ...f, se: engine, terms, id: await tradeIdOf(engine, terms) };
-}
-
 /** Swap terms: enterprise Y's range [start, start + PART) against enterprise X's money, on `valueDay`. */
-async function swapTerms(f: DvpFixture, start: bigint, extra: Partial<Terms> = {}): Promise<Terms> {
-  const { enterpriseX, enterpriseY } = f.accounts;
-  return termsOf(
-    TradeKind.Swap,
-    enterpriseY,
-    enterpriseX,
-    billLeg(f.ledger, f.billId, start, PART),
-    tokenLeg(f.currency, PART),
-    extra,
-  );
+function swapTerms(f: DvpFixture, start: bigint, extra: Partial<Terms> = {}): Promise<Terms> {
+  return partForCash(f, TradeKind.Swap, f.accounts.enterpriseY, f.accounts.enterpriseX, start, PART, extra);
 }
 
 /**
@@ -116,25 +87,9 @@ async function openRepos(endDayOf: (f: DvpFixture, today: bigint) => bigint) {
   const { admin, bankA, bankB, enterpriseY } = f.accounts;
   const bought = await discountTerms(f, enterpriseY, bankA, 2n * PART);
   await mined(engine.connect(admin).settle(await signedBy(engine, bought, enterpriseY, bankA)));
-  const today = BigInt(bought.valueDay);
-  const endDay = endDayOf(f, today);
-  const principal = 900_000n;
-  const pledge = await termsOf(
-    TradeKind.PledgeRepo,
-    bankA,
-    bankB,
-    billLeg(f.ledger, f.billId, 1n, PART),
-    tokenLeg(f.currency, principal),
-    { rate: REPO_RATE, endDay, closingAmount: repoRepayment(principal, REPO_RATE, endDay - today) },
-  );
-  const outright = await termsOf(
-    TradeKind.OutrightRepo,
-    bankA,
-    bankB,
-    billLeg(f.ledger, f.billId, PART + 1n, PART),
-    tokenLeg(f.currency, principal),
-    { endDay, closingAmount: principal + 1_000n },
-  );
+  const endDay = endDayOf(f, BigInt(bought.valueDay));
+  const pledge = await bankARepo(f, TradeKind.PledgeRepo, 1n, endDay);
+  const outright = await bankARepo(f, TradeKind.OutrightRepo, PART + 1n, endDay);
   for (const repo of [pledge, outright]) {
     await mined(engine.connect(bankA).settle(await signedBy(engine, repo, bankA, bankB)));
   }
@@ -343,27 +298,16 @@ describe("SettlementEngine security: time edges", function () {
       // A repo whose closing date is the maturity day rolled to a business day (or later) is refused.
       const rolled = BigInt(rollForward(f.maturityDay, new Map()));
       for (const endDay of [rolled, businessDayAfter(rolled)]) {
-        const repo = await termsOf(
-          TradeKind.OutrightRepo,
-          bankA,
-          bankB,
-          billLeg(f.ledger, f.billId, 1n, PART),
-          tokenLeg(f.currency, PART),
-          { endDay, closingAmount: PART + 1n },
-        );
+        const repo = await partForCash(f, TradeKind.OutrightRepo, bankA, bankB, 1n, PART, {
+          endDay,
+          closingAmount: PART + 1n,
+        });
         await expect(engine.connect(bankA).propose(repo))
           .to.be.revertedWithCustomError(engine, "TradeBillMatured")
           .withArgs(f.billId, maturity);
       }
       await time.increaseTo(startOf(maturity) + 1n);
-      const discount = await termsOf(
-        TradeKind.Discount,
-        enterpriseY,
-        bankA,
-        billLeg(f.ledger, f.billId, 1n, PART),
-        tokenLeg(f.currency, PART),
-        { rate: 25_000n },
-      );
+      const discount = await partForCash(f, TradeKind.Discount, enterpriseY, bankA, 1n, PART, { rate: 25_000n });
       expect(discount.valueDay).to.equal(maturity);
       await expect(engine.connect(enterpriseY).propose(discount))
         .to.be.revertedWithCustomError(engine, "TradeBillMatured")

@@ -40,39 +40,13 @@ import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, tradeRecord } from "../fixtures/dvp";
-import {
-  TradeKind,
-  TradeStatus,
-  billLeg,
-  tokenLeg,
-  tradeIdOf,
-  type SignedOrder,
-  type Terms,
-} from "../../tasks/lib/dvp";
+import { PART, billProposal, cashProposal } from "../fixtures/dvpScenes";
+import { TradeKind, TradeStatus, billLeg, tokenLeg, type SignedOrder, type Terms } from "../../tasks/lib/dvp";
 import { RangeState, mined } from "../../tasks/lib/bills";
 import { asRegulator } from "../fixtures/platform";
 
-const PART = 1_000_000n;
 const MINTED = 100n * PART;
 const BATCH_GAS_CAP = 15_000_000n;
-
-/** Enterprise Y's open discount proposal of [1, PART] to bank A. */
-async function billProposal() {
-  const f = await loadFixture(tradingPlatform);
-  const engine = f.suite.settlementEngine;
-  const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART);
-  await mined(engine.connect(f.accounts.enterpriseY).propose(terms));
-  return { ...f, se: engine, terms, id: await tradeIdOf(engine, terms) };
-}
-
-/** Bank A's open discount proposal: its cash escrowed against [1, PART] of enterprise Y. */
-async function cashProposal() {
-  const f = await loadFixture(tradingPlatform);
-  const engine = f.suite.settlementEngine;
-  const terms = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, PART, { sellerMakes: false });
-  await mined(engine.connect(f.accounts.bankA).propose(terms));
-  return { ...f, se: engine, terms, id: await tradeIdOf(engine, terms), amount: terms.makerLeg.amount };
-}
 
 /** Deploys the test token `name`, lists it, mints to enterprises X and Y and has both approve the engine. */
 async function withToken(f: DvpFixture, name: "NoReturnToken" | "FeeToken"): Promise<string> {

@@ -42,9 +42,7 @@ import {
   discountProceeds,
   repoRepayment,
   rollForward,
-  signTerms,
   tokenLeg,
-  tradeIdOf,
   type Leg,
   type Terms,
 } from "../../../tasks/lib/dvp";
@@ -55,11 +53,11 @@ import {
   chainDay,
   deadlineAhead,
   discountTerms,
+  signedBy,
   termsOf,
-  tradingPlatform,
   type DvpFixture,
-  tradeRecord,
 } from "../../fixtures/dvp";
+import { market, statusOf } from "../../fixtures/dvpScenes";
 
 const HOUR = 3_600;
 const DAY = 86_400n;
@@ -76,21 +74,10 @@ interface KindsFixture extends DvpFixture {
   starts: Map<string, bigint>;
 }
 
-async function market(): Promise<DvpFixture> {
-  const f = await tradingPlatform();
-  await time.increaseTo(startOfCstDay(Number(await chainDay()) + 1) + 10 * HOUR);
-  return f;
-}
-
 /** Settles `terms` by the agent with both signatures. */
 async function agentSettles(f: DvpFixture, terms: Terms, maker: HardhatEthersSigner, taker: HardhatEthersSigner) {
   const engine = f.suite.settlementEngine;
-  const order = {
-    terms,
-    makerSignature: await signTerms(engine, maker, terms),
-    takerSignature: await signTerms(engine, taker, terms),
-  };
-  return engine.connect(f.accounts.admin).settle(order);
+  return engine.connect(f.accounts.admin).settle(await signedBy(engine, terms, maker, taker));
 }
 
 async function holders(): Promise<KindsFixture> {
@@ -126,6 +113,17 @@ function who(f: KindsFixture, name: Name): HardhatEthersSigner {
 /** The proceeds of `units` of the fixture bill at RATE on `valueDay`, maturity rolled with `marks`. */
 function proceeds(f: DvpFixture, units: bigint, valueDay: bigint, marks = NO_MARKS): bigint {
   return discountProceeds(units, RATE, BigInt(rollForward(f.maturityDay, marks)) - valueDay);
+}
+
+/** Y's Discount of T units of its holding to bank A for value on `valueDay`, priced for that day. */
+function yDiscountOn(f: KindsFixture, valueDay: bigint, extra: Partial<Terms> = {}): Promise<Terms> {
+  const { enterpriseY: y, bankA } = f.accounts;
+  const bill = billLeg(f.ledger, f.billId, 2n * U + 1n, T);
+  return termsOf(TradeKind.Discount, y, bankA, bill, tokenLeg(f.currency, proceeds(f, T, valueDay)), {
+    rate: RATE,
+    valueDay,
+    ...extra,
+  });
 }
 
 /** Terms of `kind` in which `seller` delivers T units of its holding to `buyer` (the maker) at a fitting price. */
@@ -527,22 +525,14 @@ describe("SettlementEngine: trade kinds", function () {
       const engine = f.suite.settlementEngine;
       const today = await chainDay();
       const tomorrow = today + 1n;
-      const t = await termsOf(
-        TradeKind.Discount,
-        y,
-        bankA,
-        billLeg(f.ledger, f.billId, 2n * U + 1n, T),
-        tokenLeg(f.currency, proceeds(f, T, tomorrow)),
-        { rate: RATE, valueDay: tomorrow, deadline: await deadlineAhead(2n * DAY) },
-      );
+      const t = await yDiscountOn(f, tomorrow, { deadline: await deadlineAhead(2n * DAY) });
       await (await engine.connect(y).propose(t)).wait();
       await expect(engine.connect(bankA).accept(t))
         .to.be.revertedWithCustomError(engine, "TradeNotValueDay")
         .withArgs(tomorrow, today);
       await time.increaseTo(startOfCstDay(Number(tomorrow)) + 9 * HOUR);
       await (await engine.connect(bankA).accept(t)).wait();
-      const [status] = await tradeRecord(engine, await tradeIdOf(engine, t));
-      expect(status).to.equal(TradeStatus.Settled);
+      expect(await statusOf(f, t)).to.equal(TradeStatus.Settled);
     });
 
     it("a proposal for today is refused at accept tomorrow (TradeNotValueDay), though before its deadline", async function () {
@@ -565,14 +555,7 @@ describe("SettlementEngine: trade kinds", function () {
       const engine = f.suite.settlementEngine;
       const today = await chainDay();
       for (const valueDay of [today - 1n, today + 1n]) {
-        const t = await termsOf(
-          TradeKind.Discount,
-          y,
-          bankA,
-          billLeg(f.ledger, f.billId, 2n * U + 1n, T),
-          tokenLeg(f.currency, proceeds(f, T, valueDay)),
-          { rate: RATE, valueDay },
-        );
+        const t = await yDiscountOn(f, valueDay);
         await expect(agentSettles(f, t, y, bankA))
           .to.be.revertedWithCustomError(engine, "TradeNotValueDay")
           .withArgs(valueDay, today);

@@ -5,50 +5,37 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { RangeState, startOfCstDay } from "../../../tasks/lib/bills";
-import { TradeKind, TradeStatus, billLeg, repoRepayment, tokenLeg, tradeIdOf } from "../../../tasks/lib/dvp";
+import { TradeKind, TradeStatus, tradeIdOf } from "../../../tasks/lib/dvp";
 import {
   businessDayAfter,
   chainDay,
   discountTerms,
   signedBy,
-  termsOf,
   tradingPlatform,
   type DvpFixture,
   tradeRecord,
 } from "../../fixtures/dvp";
+import { PART, bankARepo, billProposal } from "../../fixtures/dvpScenes";
 import { asRegulator } from "../../fixtures/platform";
 
-const UNITS = 1_000_000n;
-
-/** Enterprise Y has proposed a discount of [1, UNITS] to bank A; then the pauser paused the engine. */
+/** Enterprise Y has proposed a discount of [1, PART] to bank A; then the pauser paused the engine. */
 async function pausedWithProposal() {
-  const f = await loadFixture(tradingPlatform);
-  const engine = f.suite.settlementEngine;
-  const proposal = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, UNITS);
-  await (await engine.connect(f.accounts.enterpriseY).propose(proposal)).wait();
+  const f = await loadFixture(billProposal);
+  const engine = f.se;
   await expect(engine.connect(f.accounts.pauser).pause())
     .to.emit(engine, "EnginePaused")
     .withArgs(f.accounts.pauser.address, true);
-  return { f, engine, proposal };
+  return { f, engine, proposal: f.terms };
 }
 
-/** Bank A holds [1, UNITS] and has a pledge repo open with bank B against it; the engine is paused. */
+/** Bank A holds [1, PART] and has a pledge repo open with bank B against it; the engine is paused. */
 async function pausedWithRepo() {
   const f: DvpFixture = await loadFixture(tradingPlatform);
   const { enterpriseY, bankA, bankB, pauser } = f.accounts;
   const engine = f.suite.settlementEngine;
-  const sale = await discountTerms(f, enterpriseY, bankA, UNITS);
+  const sale = await discountTerms(f, enterpriseY, bankA, PART);
   await (await engine.connect(bankA).settle(await signedBy(engine, sale, enterpriseY, bankA))).wait();
-  const valueDay = await chainDay();
-  const endDay = businessDayAfter(valueDay);
-  const repo = await termsOf(
-    TradeKind.PledgeRepo,
-    bankA,
-    bankB,
-    billLeg(f.ledger, f.billId, 1n, UNITS),
-    tokenLeg(f.currency, 900_000n),
-    { rate: 20_000n, endDay, closingAmount: repoRepayment(900_000n, 20_000n, endDay - valueDay) },
-  );
+  const repo = await bankARepo(f, TradeKind.PledgeRepo, 1n, businessDayAfter(await chainDay()));
   await (await engine.connect(bankA).propose(repo)).wait();
   await (await engine.connect(bankB).accept(repo)).wait();
   await (await engine.connect(pauser).pause()).wait();
@@ -60,7 +47,7 @@ describe("SettlementEngine: pause", function () {
     const { f, engine, proposal } = await pausedWithProposal();
     const { enterpriseY, bankA, bankB } = f.accounts;
     expect(await engine.paused()).to.equal(true);
-    const fresh = await discountTerms(f, enterpriseY, bankB, UNITS, { start: UNITS + 1n });
+    const fresh = await discountTerms(f, enterpriseY, bankB, PART, { start: PART + 1n });
     const order = await signedBy(engine, fresh, enterpriseY, bankB);
     for (const act of [
       () => engine.connect(enterpriseY).propose(fresh),

@@ -26,7 +26,8 @@ import {
   tradeIdOf,
   type Terms,
 } from "../../../tasks/lib/dvp";
-import { chainDay, discountTerms, termsOf, tradingPlatform, type DvpFixture, tradeRecord } from "../../fixtures/dvp";
+import { chainDay, discountTerms, termsOf, type DvpFixture } from "../../fixtures/dvp";
+import { expectRange, expectWrongStatus, market, rangeSummary, statusOf } from "../../fixtures/dvpScenes";
 import { asRegulator } from "../../fixtures/platform";
 
 const { ZeroAddress } = hre.ethers;
@@ -41,8 +42,7 @@ const NO_MARKS = new Map<number, 1 | 2>();
 
 /** Bank A holds [1, UNITS] (bought from Y), the clock at 10:00 CST. */
 async function bankHolds(): Promise<DvpFixture> {
-  const f = await tradingPlatform();
-  await time.increaseTo(startOfCstDay(Number(await chainDay()) + 1) + 10 * HOUR);
+  const f = await market();
   const engine = f.suite.settlementEngine;
   const t = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, UNITS);
   const makerSignature = await signTerms(engine, f.accounts.enterpriseY, t);
@@ -91,14 +91,12 @@ async function openTwoPhase(f: DvpFixture, t: Terms) {
   return engine.connect(taker).accept(t);
 }
 
-async function rangeOf(f: DvpFixture, start: bigint) {
-  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
-  return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, counterparty: r.counterparty };
-}
-
-async function statusOf(f: DvpFixture, t: Terms): Promise<TradeStatus> {
-  const [status] = await tradeRecord(f.suite.settlementEngine, await tradeIdOf(f.suite.settlementEngine, t));
-  return Number(status) as TradeStatus;
+/** Bank A's repo with bank B (options as for `repoTerms`), opened two-phase. */
+async function openRepo(o: RepoOptions = {}) {
+  const f = await loadFixture(bankHolds);
+  const t = await repoTerms(f, o);
+  await (await openTwoPhase(f, t)).wait();
+  return { f, engine: f.suite.settlementEngine, t, bankA: f.accounts.bankA, bankB: f.accounts.bankB };
 }
 
 /** 00:00:00 CST of the day after endDay: the closing deadline. */
@@ -112,7 +110,7 @@ describe("SettlementEngine: repos", function () {
       const engine = f.suite.settlementEngine;
       const t = await repoTerms(f);
       await (await engine.connect(bankA).propose(t)).wait();
-      expect(await rangeOf(f, 1n)).to.deep.equal({
+      await expectRange(f, 1n, {
         end: REPO_UNITS,
         holder: bankA.address,
         state: RangeState.Escrowed,
@@ -125,18 +123,13 @@ describe("SettlementEngine: repos", function () {
         [-PRINCIPAL, PRINCIPAL, 0n],
       );
       await expect(tx).to.not.emit(f.suite.billLedger, "Endorsed");
-      expect(await rangeOf(f, 1n)).to.deep.equal({
+      await expectRange(f, 1n, {
         end: REPO_UNITS,
         holder: bankA.address,
         state: RangeState.Pledged,
         counterparty: f.engine,
       });
-      expect(await rangeOf(f, REPO_UNITS + 1n)).to.deep.equal({
-        end: UNITS,
-        holder: bankA.address,
-        state: RangeState.Circulating,
-        counterparty: ZeroAddress,
-      });
+      await expectRange(f, REPO_UNITS + 1n, { end: UNITS, holder: bankA.address, state: RangeState.Circulating });
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoOpen);
     });
 
@@ -153,7 +146,7 @@ describe("SettlementEngine: repos", function () {
         [-PRINCIPAL, PRINCIPAL],
       );
       expect(await engine.escrowed(f.currency)).to.equal(0n);
-      expect((await rangeOf(f, 1n)).state).to.equal(RangeState.Pledged);
+      expect((await rangeSummary(f, 1n)).state).to.equal(RangeState.Pledged);
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoOpen);
     });
 
@@ -166,7 +159,7 @@ describe("SettlementEngine: repos", function () {
       await expect(
         engine.connect(bankB).settle({ terms: t, makerSignature, takerSignature: "0x" }),
       ).to.changeTokenBalances(f.suite.digitalCurrency, [bankB, bankA], [-PRINCIPAL, PRINCIPAL]);
-      expect(await rangeOf(f, 1n)).to.deep.equal({
+      await expectRange(f, 1n, {
         end: REPO_UNITS,
         holder: bankA.address,
         state: RangeState.Pledged,
@@ -188,11 +181,7 @@ describe("SettlementEngine: repos", function () {
     });
 
     it("closeRepo by the borrower at the last second of endDay pays closingAmount and releases the range", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankA, bankB } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await repoTerms(f);
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, t, bankA, bankB } = await openRepo();
       await time.setNextBlockTimestamp(closingDeadline(t) - 1n);
       const tx = engine.connect(bankA).closeRepo(t);
       await expect(tx).to.changeTokenBalances(
@@ -203,21 +192,12 @@ describe("SettlementEngine: repos", function () {
       await expect(tx)
         .to.emit(engine, "RepoClosed")
         .withArgs(await tradeIdOf(engine, t), bankA.address, t.closingAmount);
-      expect(await rangeOf(f, 1n)).to.deep.equal({
-        end: REPO_UNITS,
-        holder: bankA.address,
-        state: RangeState.Circulating,
-        counterparty: ZeroAddress,
-      });
+      await expectRange(f, 1n, { end: REPO_UNITS, holder: bankA.address, state: RangeState.Circulating });
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoClosed);
     });
 
     it("closeRepo from 00:00 CST of endDay + 1 is refused with TradeRepoClosing(deadline)", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await repoTerms(f);
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, t, bankA } = await openRepo();
       await time.setNextBlockTimestamp(closingDeadline(t));
       await expect(engine.connect(bankA).closeRepo(t))
         .to.be.revertedWithCustomError(engine, "TradeRepoClosing")
@@ -226,11 +206,7 @@ describe("SettlementEngine: repos", function () {
     });
 
     it("defaultRepo is refused before the deadline (TradeRepoClosing) and from it gives the lender the range (Endorsed)", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankA, bankB } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await repoTerms(f);
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, t, bankA, bankB } = await openRepo();
       await expect(engine.connect(bankB).defaultRepo(t))
         .to.be.revertedWithCustomError(engine, "TradeRepoClosing")
         .withArgs(closingDeadline(t));
@@ -247,42 +223,30 @@ describe("SettlementEngine: repos", function () {
         .to.emit(engine, "RepoDefaulted")
         .withArgs(await tradeIdOf(engine, t), bankB.address);
       await expect(tx).to.changeTokenBalances(f.suite.digitalCurrency, [bankA, bankB], [0n, 0n]);
-      expect(await rangeOf(f, 1n)).to.deep.equal({
-        end: REPO_UNITS,
-        holder: bankB.address,
-        state: RangeState.Circulating,
-        counterparty: ZeroAddress,
-      });
+      await expectRange(f, 1n, { end: REPO_UNITS, holder: bankB.address, state: RangeState.Circulating });
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoDefaulted);
     });
 
     it("a default is still possible after the bill's maturity (a pledge is realised)", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankB } = f.accounts;
-      const t = await repoTerms(f);
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, t, bankB } = await openRepo();
       await time.increaseTo(startOfCstDay(f.maturityDay) + HOUR);
-      await (await f.suite.settlementEngine.connect(bankB).defaultRepo(t)).wait();
-      expect((await rangeOf(f, 1n)).holder).to.equal(bankB.address);
+      await (await engine.connect(bankB).defaultRepo(t)).wait();
+      expect((await rangeSummary(f, 1n)).holder).to.equal(bankB.address);
     });
 
     it("a repo's pledged range cannot be frozen in part (BillNotSplittable): the engine addresses it whole", async function () {
-      const f = await loadFixture(bankHolds);
+      const { f } = await openRepo();
       const { regulator } = f.accounts;
-      const t = await repoTerms(f);
-      await (await openTwoPhase(f, t)).wait();
       await expect(f.suite.billLedger.connect(regulator).freeze(f.billId, 1n, REPO_UNITS / 2n))
         .to.be.revertedWithCustomError(f.suite.billLedger, "BillNotSplittable")
         .withArgs(f.billId);
     });
 
     it("closing a pledge repo whose whole range is frozen releases the pledge and keeps the freeze", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankA, regulator } = f.accounts;
-      const t = await repoTerms(f);
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, t, bankA } = await openRepo();
+      const { regulator } = f.accounts;
       await (await f.suite.billLedger.connect(regulator).freeze(f.billId, 1n, REPO_UNITS)).wait();
-      await (await f.suite.settlementEngine.connect(bankA).closeRepo(t)).wait();
+      await (await engine.connect(bankA).closeRepo(t)).wait();
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoClosed);
       const frozen = await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n);
       expect([Number(frozen.state), Number(frozen.priorState), frozen.counterparty]).to.deep.equal([
@@ -291,20 +255,12 @@ describe("SettlementEngine: repos", function () {
         ZeroAddress,
       ]);
       await (await f.suite.billLedger.connect(regulator).unfreeze(f.billId, 1n)).wait();
-      expect(await rangeOf(f, 1n)).to.deep.equal({
-        end: REPO_UNITS,
-        holder: bankA.address,
-        state: RangeState.Circulating,
-        counterparty: ZeroAddress,
-      });
+      await expectRange(f, 1n, { end: REPO_UNITS, holder: bankA.address, state: RangeState.Circulating });
     });
 
     it("only the borrower closes and only the lender defaults (TradeNotEntitled), also when the lender made the repo", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankA, bankB, outsider, admin } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await repoTerms(f, { lenderMakes: true });
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, t, bankA, bankB } = await openRepo({ lenderMakes: true });
+      const { outsider, admin } = f.accounts;
       const id = await tradeIdOf(engine, t);
       for (const caller of [bankB, outsider, admin]) {
         await expect(engine.connect(caller).closeRepo(t))
@@ -318,20 +274,17 @@ describe("SettlementEngine: repos", function () {
           .withArgs(id, caller.address);
       }
       await (await engine.connect(bankB).defaultRepo(t)).wait();
-      expect((await rangeOf(f, 1n)).holder).to.equal(bankB.address);
+      expect((await rangeSummary(f, 1n)).holder).to.equal(bankB.address);
     });
 
     it("the borrower (taker of a lender-made repo) closes it", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankA, bankB } = f.accounts;
-      const t = await repoTerms(f, { lenderMakes: true });
-      await (await openTwoPhase(f, t)).wait();
-      await expect(f.suite.settlementEngine.connect(bankA).closeRepo(t)).to.changeTokenBalances(
+      const { f, engine, t, bankA, bankB } = await openRepo({ lenderMakes: true });
+      await expect(engine.connect(bankA).closeRepo(t)).to.changeTokenBalances(
         f.suite.digitalCurrency,
         [bankA, bankB],
         [-t.closingAmount, t.closingAmount],
       );
-      expect((await rangeOf(f, 1n)).state).to.equal(RangeState.Circulating);
+      expect((await rangeSummary(f, 1n)).state).to.equal(RangeState.Circulating);
     });
 
     it("closing or defaulting a repo that is not open: TradeWrongStatus(id, status, RepoOpen)", async function () {
@@ -340,22 +293,16 @@ describe("SettlementEngine: repos", function () {
       const engine = f.suite.settlementEngine;
       const t = await repoTerms(f);
       const id = await tradeIdOf(engine, t);
-      await expect(engine.connect(bankA).closeRepo(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.None, TradeStatus.RepoOpen);
+      const notOpen = (tx: Promise<unknown>, status: TradeStatus) =>
+        expectWrongStatus(engine, tx, id, status, TradeStatus.RepoOpen);
+      await notOpen(engine.connect(bankA).closeRepo(t), TradeStatus.None);
       await (await engine.connect(bankA).propose(t)).wait();
-      await expect(engine.connect(bankA).closeRepo(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.Proposed, TradeStatus.RepoOpen);
+      await notOpen(engine.connect(bankA).closeRepo(t), TradeStatus.Proposed);
       await (await engine.connect(bankB).accept(t)).wait();
       await (await engine.connect(bankA).closeRepo(t)).wait();
-      await expect(engine.connect(bankA).closeRepo(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.RepoClosed, TradeStatus.RepoOpen);
+      await notOpen(engine.connect(bankA).closeRepo(t), TradeStatus.RepoClosed);
       await time.increaseTo(closingDeadline(t));
-      await expect(engine.connect(bankB).defaultRepo(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.RepoClosed, TradeStatus.RepoOpen);
+      await notOpen(engine.connect(bankB).defaultRepo(t), TradeStatus.RepoClosed);
     });
 
     it("a closingAmount one unit off either way is refused with TradePriceMismatch(expected, given)", async function () {
@@ -390,7 +337,7 @@ describe("SettlementEngine: repos", function () {
       await expect(open)
         .to.emit(f.suite.billLedger, "Endorsed")
         .withArgs(f.billId, 1n, bankA.address, bankB.address, false);
-      expect(await rangeOf(f, 1n)).to.deep.equal({
+      await expectRange(f, 1n, {
         end: REPO_UNITS,
         holder: bankB.address,
         state: RangeState.Escrowed,
@@ -408,44 +355,27 @@ describe("SettlementEngine: repos", function () {
       await expect(close)
         .to.emit(f.suite.billLedger, "Endorsed")
         .withArgs(f.billId, 1n, bankB.address, bankA.address, false);
-      expect(await rangeOf(f, 1n)).to.deep.equal({
-        end: REPO_UNITS,
-        holder: bankA.address,
-        state: RangeState.Circulating,
-        counterparty: ZeroAddress,
-      });
+      await expectRange(f, 1n, { end: REPO_UNITS, holder: bankA.address, state: RangeState.Circulating });
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoClosed);
     });
 
     it("the lender cannot move the escrowed range while the repo is open", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankB, bankA } = f.accounts;
-      const t = await repoTerms(f, { kind: TradeKind.OutrightRepo });
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, bankA, bankB } = await openRepo({ kind: TradeKind.OutrightRepo });
       const resale = await termsOf(TradeKind.FreeOfPayment, bankB, bankA, billLeg(f.ledger, f.billId, 1n, REPO_UNITS));
-      await expect(f.suite.settlementEngine.connect(bankB).propose(resale))
+      await expect(engine.connect(bankB).propose(resale))
         .to.be.revertedWithCustomError(f.suite.billLedger, "BillWrongState")
         .withArgs(f.billId, 1n, RangeState.Escrowed, RangeState.Circulating);
     });
 
     it("default leaves the range Circulating with the lender", async function () {
-      const f = await loadFixture(bankHolds);
-      const { bankB } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await repoTerms(f, { kind: TradeKind.OutrightRepo });
-      await (await openTwoPhase(f, t)).wait();
+      const { f, engine, t, bankB } = await openRepo({ kind: TradeKind.OutrightRepo });
       await time.setNextBlockTimestamp(closingDeadline(t));
       const tx = engine.connect(bankB).defaultRepo(t);
       await expect(tx)
         .to.emit(engine, "RepoDefaulted")
         .withArgs(await tradeIdOf(engine, t), bankB.address);
       await expect(tx).to.not.emit(f.suite.billLedger, "Endorsed");
-      expect(await rangeOf(f, 1n)).to.deep.equal({
-        end: REPO_UNITS,
-        holder: bankB.address,
-        state: RangeState.Circulating,
-        counterparty: ZeroAddress,
-      });
+      await expectRange(f, 1n, { end: REPO_UNITS, holder: bankB.address, state: RangeState.Circulating });
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoDefaulted);
     });
 

@@ -9,11 +9,11 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
-import { RangeState, startOfCstDay } from "../../../tasks/lib/bills";
+import { RangeState } from "../../../tasks/lib/bills";
 import {
   TradeKind,
   TradeStatus,
@@ -24,27 +24,12 @@ import {
   type SignedOrder,
   type Terms,
 } from "../../../tasks/lib/dvp";
-import {
-  FACE,
-  chainDay,
-  discountTerms,
-  termsOf,
-  tradingPlatform,
-  type DvpFixture,
-  tradeRecord,
-} from "../../fixtures/dvp";
-import { asRegulator } from "../../fixtures/platform";
+import { FACE, discountTerms, termsOf, type DvpFixture } from "../../fixtures/dvp";
+import { expectRange, market, statusOf } from "../../fixtures/dvpScenes";
 
-const { ZeroAddress, id: keccakId } = hre.ethers;
-const HOUR = 3_600;
+const { id: keccakId } = hre.ethers;
 const UNITS = 10_000_000n;
 const AGENT_ROLE = keccakId("AGENT_ROLE");
-
-async function market(): Promise<DvpFixture> {
-  const f = await tradingPlatform();
-  await time.increaseTo(startOfCstDay(Number(await chainDay()) + 1) + 10 * HOUR);
-  return f;
-}
 
 /** Bank A holds [1, UNITS] and bank B [UNITS + 1, 2 UNITS], both discounted by Y in one batch. */
 async function banksHold(): Promise<DvpFixture> {
@@ -79,18 +64,16 @@ async function fullySigned(f: DvpFixture, terms: Terms, maker: HardhatEthersSign
   return order(f, terms, { maker, taker });
 }
 
-async function rangeOf(f: DvpFixture, start: bigint) {
-  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
-  return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, counterparty: r.counterparty };
+/** Asserts that `holder` holds [start, end] in circulation. */
+async function expectHeld(f: DvpFixture, start: bigint, end: bigint, holder: HardhatEthersSigner) {
+  await expectRange(f, start, { end, holder: holder.address, state: RangeState.Circulating });
 }
 
-async function expectHeld(f: DvpFixture, start: bigint, end: bigint, holder: HardhatEthersSigner) {
-  expect(await rangeOf(f, start)).to.deep.equal({
-    end,
-    holder: holder.address,
-    state: RangeState.Circulating,
-    counterparty: ZeroAddress,
-  });
+/** The market and Y's discount of [1, UNITS] to bank A, not yet signed. */
+async function yOffer() {
+  const f = await loadFixture(market);
+  const { enterpriseY: y, bankA } = f.accounts;
+  return { f, engine: f.suite.settlementEngine, y, bankA, t: await discountTerms(f, y, bankA, UNITS) };
 }
 
 /** The currency's Transfer events in the receipt of `tx`. */
@@ -111,10 +94,7 @@ async function currencyTransfers(f: DvpFixture, tx: ContractTransactionResponse)
 describe("SettlementEngine: signed orders", function () {
   describe("settle", function () {
     it("by the taker with the maker's signature: both legs move, only the maker's nonce is spent, no trade record", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
+      const { f, engine, y, bankA, t } = await yOffer();
       const price = t.takerLeg.amount;
       const tx = engine.connect(bankA).settle(await order(f, t, { maker: y }));
       await expect(tx).to.changeTokenBalances(f.suite.digitalCurrency, [bankA, y, engine], [-price, price, 0n]);
@@ -125,15 +105,11 @@ describe("SettlementEngine: signed orders", function () {
       await expectHeld(f, UNITS + 1n, FACE, y);
       expect(await engine.isNonceUsed(y.address, t.nonce)).to.equal(true);
       expect(await engine.isNonceUsed(bankA.address, t.nonce)).to.equal(false);
-      const [status] = await tradeRecord(engine, await tradeIdOf(engine, t));
-      expect(status).to.equal(TradeStatus.None);
+      expect(await statusOf(f, t)).to.equal(TradeStatus.None);
     });
 
     it("by the maker with the taker's signature: both nonces are spent", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
+      const { f, engine, y, bankA, t } = await yOffer();
       const price = t.takerLeg.amount;
       await expect(engine.connect(y).settle(await order(f, t, { taker: bankA }))).to.changeTokenBalances(
         f.suite.digitalCurrency,
@@ -146,11 +122,9 @@ describe("SettlementEngine: signed orders", function () {
     });
 
     it("by an agent (AGENT_ROLE) with both signatures", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA, admin } = f.accounts;
-      const engine = f.suite.settlementEngine;
+      const { f, engine, y, bankA, t } = await yOffer();
+      const { admin } = f.accounts;
       expect(await engine.hasRole(AGENT_ROLE, admin.address)).to.equal(true);
-      const t = await discountTerms(f, y, bankA, UNITS);
       const price = t.takerLeg.amount;
       await expect(engine.connect(admin).settle(await fullySigned(f, t, y, bankA))).to.changeTokenBalances(
         f.suite.digitalCurrency,
@@ -164,11 +138,8 @@ describe("SettlementEngine: signed orders", function () {
 
     for (const name of ["bankB", "outsider", "pauser", "enterpriseX"] as const) {
       it(`by a third party without AGENT_ROLE (${name}), even with both signatures: AccessControlUnauthorizedAccount(caller, AGENT_ROLE)`, async function () {
-        const f = await loadFixture(market);
-        const { enterpriseY: y, bankA } = f.accounts;
+        const { f, engine, y, bankA, t } = await yOffer();
         const caller = f.accounts[name];
-        const engine = f.suite.settlementEngine;
-        const t = await discountTerms(f, y, bankA, UNITS);
         await expect(engine.connect(caller).settle(await fullySigned(f, t, y, bankA)))
           .to.be.revertedWithCustomError(engine, "AccessControlUnauthorizedAccount")
           .withArgs(caller.address, AGENT_ROLE);
@@ -180,10 +151,8 @@ describe("SettlementEngine: signed orders", function () {
     }
 
     it("a missing or foreign signature is refused with TradeInvalidSignature(signer)", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA, bankB, admin } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
+      const { f, engine, y, bankA, t } = await yOffer();
+      const { bankB, admin } = f.accounts;
       await expect(engine.connect(bankA).settle(await order(f, t, {})))
         .to.be.revertedWithCustomError(engine, "TradeInvalidSignature")
         .withArgs(y.address);
@@ -373,10 +342,7 @@ describe("SettlementEngine: signed orders", function () {
 
   describe("nonces", function () {
     it("cancelNonce: emits NonceCancelled, isNonceUsed turns true, the order no longer settles, a second cancel is refused", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
+      const { f, engine, y, bankA, t } = await yOffer();
       const o = await order(f, t, { maker: y });
       expect(await engine.isNonceUsed(y.address, t.nonce)).to.equal(false);
       await expect(engine.connect(y).cancelNonce(t.nonce))
@@ -396,10 +362,7 @@ describe("SettlementEngine: signed orders", function () {
     });
 
     it("a taker that cancels the nonce voids its signature: TradeNonceUsed(taker, nonce)", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
+      const { f, engine, y, bankA, t } = await yOffer();
       await (await engine.connect(bankA).cancelNonce(t.nonce)).wait();
       await expect(engine.connect(y).settle(await order(f, t, { taker: bankA })))
         .to.be.revertedWithCustomError(engine, "TradeNonceUsed")
@@ -443,10 +406,7 @@ describe("SettlementEngine: signed orders", function () {
     });
 
     it("a taker's raised floor voids its signature on older nonces", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
+      const { f, engine, y, bankA, t } = await yOffer();
       t.nonce = 7n;
       await (await engine.connect(bankA).raiseNonceFloor(8n)).wait();
       await expect(engine.connect(y).settle(await order(f, t, { taker: bankA })))

@@ -13,32 +13,15 @@ import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { RangeState, endorse, sign, startOfCstDay } from "../../../tasks/lib/bills";
+import { RangeState, endorse, sign } from "../../../tasks/lib/bills";
 import { EMPTY_LEG, TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf, type Terms } from "../../../tasks/lib/dvp";
-import {
-  FACE,
-  chainDay,
-  discountTerms,
-  termsOf,
-  tradingPlatform,
-  type DvpFixture,
-  tradeRecord,
-} from "../../fixtures/dvp";
+import { FACE, discountTerms, termsOf, type DvpFixture, tradeRecord } from "../../fixtures/dvp";
+import { expectRange, expectWrongStatus, market, statusOf } from "../../fixtures/dvpScenes";
 import type { HookToken } from "../../../typechain-types";
-import { asRegulator } from "../../fixtures/platform";
 
-const { ZeroAddress } = hre.ethers;
-const HOUR = 3_600;
 /** Units of most trades here: CNY 100,000.00. */
 const UNITS = 10_000_000n;
 const MAX_BATCH = 50n;
-
-/** The trading platform at 10:00 CST of the next day. */
-async function market(): Promise<DvpFixture> {
-  const f = await tradingPlatform();
-  await time.increaseTo(startOfCstDay(Number(await chainDay()) + 1) + 10 * HOUR);
-  return f;
-}
 
 /** The market after Y discounted [1, UNITS] to bank A (proposed by Y, accepted by bank A). */
 async function bankHolds(): Promise<DvpFixture> {
@@ -59,32 +42,17 @@ async function withHookToken(): Promise<DvpFixture & { hook: HookToken }> {
   return { ...f, hook };
 }
 
-interface RangeSummary {
-  end: bigint;
-  holder: string;
-  state: RangeState;
-  counterparty: string;
-}
-
-async function rangeOf(f: DvpFixture, start: bigint): Promise<RangeSummary> {
-  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
-  return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, counterparty: r.counterparty };
-}
-
-async function expectRange(
-  f: DvpFixture,
-  start: bigint,
-  want: Omit<RangeSummary, "counterparty"> & { counterparty?: string },
-) {
-  expect(await rangeOf(f, start)).to.deep.equal({ counterparty: ZeroAddress, ...want });
-}
-
-async function statusOf(f: DvpFixture, terms: Terms): Promise<TradeStatus> {
-  const [status] = await tradeRecord(f.suite.settlementEngine, await tradeIdOf(f.suite.settlementEngine, terms));
-  return Number(status) as TradeStatus;
-}
-
 const idOf = (f: DvpFixture, terms: Terms) => tradeIdOf(f.suite.settlementEngine, terms);
+
+/** The market with Y's discount of [1, UNITS] to bank A proposed by Y, or by bank A when `sellerMakes` is false. */
+async function proposed(options: { sellerMakes?: boolean } = {}) {
+  const f = await loadFixture(market);
+  const { enterpriseY: y, bankA } = f.accounts;
+  const engine = f.suite.settlementEngine;
+  const t = await discountTerms(f, y, bankA, UNITS, options);
+  await (await engine.connect(options.sellerMakes === false ? bankA : y).propose(t)).wait();
+  return { f, engine, t, y, bankA, id: await idOf(f, t) };
+}
 
 describe("SettlementEngine: two-phase trades", function () {
   describe("Discount", function () {
@@ -297,50 +265,33 @@ describe("SettlementEngine: two-phase trades", function () {
 
     for (const { how, status } of endings) {
       it(`${how}: a bill leg goes back to Circulating with Y (split ranges stay split), status ${TradeStatus[status]}`, async function () {
-        const f = await loadFixture(market);
-        const { enterpriseY: y, bankA } = f.accounts;
-        const engine = f.suite.settlementEngine;
-        const t = await discountTerms(f, y, bankA, UNITS);
-        await (await engine.connect(y).propose(t)).wait();
+        const { f, engine, t, y, bankA, id } = await proposed();
         const { tx, by } = await end(f, t, how, y, bankA);
-        await expect(tx)
-          .to.emit(engine, "TradeEnded")
-          .withArgs(await idOf(f, t), status, by.address);
+        await expect(tx).to.emit(engine, "TradeEnded").withArgs(id, status, by.address);
         expect(await statusOf(f, t)).to.equal(status);
         await expectRange(f, 1n, { end: UNITS, holder: y.address, state: RangeState.Circulating });
         await expectRange(f, UNITS + 1n, { end: FACE, holder: y.address, state: RangeState.Circulating });
-        await expect(engine.connect(bankA).accept(t))
-          .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-          .withArgs(await idOf(f, t), status, TradeStatus.Proposed);
+        await expectWrongStatus(engine, engine.connect(bankA).accept(t), id, status);
       });
 
       it(`${how}: a cash leg goes back to the bank and escrowed drops to zero, status ${TradeStatus[status]}`, async function () {
-        const f = await loadFixture(market);
-        const { enterpriseY: y, bankA } = f.accounts;
-        const engine = f.suite.settlementEngine;
-        const t = await discountTerms(f, y, bankA, UNITS, { sellerMakes: false });
+        const { f, engine, t, y, bankA, id } = await proposed({ sellerMakes: false });
         const price = t.makerLeg.amount;
-        await (await engine.connect(bankA).propose(t)).wait();
         expect(await engine.escrowed(f.currency)).to.equal(price);
         const { tx, by } = await end(f, t, how, bankA, y);
         await expect(tx).to.changeTokenBalances(f.suite.digitalCurrency, [engine, bankA, y], [-price, price, 0n]);
-        await expect(tx)
-          .to.emit(engine, "TradeEnded")
-          .withArgs(await idOf(f, t), status, by.address);
+        await expect(tx).to.emit(engine, "TradeEnded").withArgs(id, status, by.address);
         expect(await engine.escrowed(f.currency)).to.equal(0n);
         expect(await statusOf(f, t)).to.equal(status);
-        const [, refundOwed] = await tradeRecord(engine, await idOf(f, t));
+        const [, refundOwed] = await tradeRecord(engine, id);
         expect(refundOwed).to.equal(0n);
         await expectRange(f, 1n, { end: FACE, holder: y.address, state: RangeState.Circulating });
       });
     }
 
     it("clear is refused with TradePending(deadline) before the deadline (now and deadline − 1 s), allowed at it", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA, outsider } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { f, engine, t, y } = await proposed();
+      const { outsider } = f.accounts;
       await expect(engine.connect(outsider).clear(t))
         .to.be.revertedWithCustomError(engine, "TradePending")
         .withArgs(t.deadline);
@@ -354,11 +305,7 @@ describe("SettlementEngine: two-phase trades", function () {
     });
 
     it("accept at the deadline is refused with TradeExpired (the deadline is exclusive)", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { f, engine, t, bankA } = await proposed();
       await time.setNextBlockTimestamp(t.deadline);
       await expect(engine.connect(bankA).accept(t))
         .to.be.revertedWithCustomError(engine, "TradeExpired")
@@ -379,12 +326,8 @@ describe("SettlementEngine: two-phase trades", function () {
     });
 
     it("accept and reject by the maker or a third party, withdraw by the taker or a third party: TradeNotEntitled", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA, bankB, admin } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
-      const id = await idOf(f, t);
+      const { f, engine, t, y, bankA, id } = await proposed();
+      const { bankB, admin } = f.accounts;
       const refused = [
         { act: "accept", caller: y },
         { act: "accept", caller: bankB },
@@ -404,79 +347,45 @@ describe("SettlementEngine: two-phase trades", function () {
     });
 
     it("acceptBatch by a non-taker is refused with TradeNotEntitled", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA, bankB } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { f, engine, t, id } = await proposed();
+      const { bankB } = f.accounts;
       await expect(engine.connect(bankB).acceptBatch([t]))
         .to.be.revertedWithCustomError(engine, "TradeNotEntitled")
-        .withArgs(await idOf(f, t), bankB.address);
+        .withArgs(id, bankB.address);
     });
   });
 
   describe("double acts: TradeWrongStatus(id, status, Proposed)", function () {
     it("accept twice", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { engine, t, bankA, id } = await proposed();
       await (await engine.connect(bankA).accept(t)).wait();
-      await expect(engine.connect(bankA).accept(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(await idOf(f, t), TradeStatus.Settled, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(bankA).accept(t), id, TradeStatus.Settled);
     });
 
     it("accept after withdraw, and withdraw twice", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS, { sellerMakes: false });
-      await (await engine.connect(bankA).propose(t)).wait();
+      const { f, engine, t, y, bankA, id } = await proposed({ sellerMakes: false });
       await (await engine.connect(bankA).withdraw(t)).wait();
-      const id = await idOf(f, t);
-      await expect(engine.connect(y).accept(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.Withdrawn, TradeStatus.Proposed);
-      await expect(engine.connect(bankA).withdraw(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.Withdrawn, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(y).accept(t), id, TradeStatus.Withdrawn);
+      await expectWrongStatus(engine, engine.connect(bankA).withdraw(t), id, TradeStatus.Withdrawn);
       expect(await engine.escrowed(f.currency)).to.equal(0n);
     });
 
     it("withdraw, reject and clear after accept", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { f, engine, t, y, bankA, id } = await proposed();
       await (await engine.connect(bankA).accept(t)).wait();
-      const id = await idOf(f, t);
-      await expect(engine.connect(y).withdraw(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.Settled, TradeStatus.Proposed);
-      await expect(engine.connect(bankA).reject(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.Settled, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(y).withdraw(t), id, TradeStatus.Settled);
+      await expectWrongStatus(engine, engine.connect(bankA).reject(t), id, TradeStatus.Settled);
       await time.increaseTo(t.deadline);
-      await expect(engine.connect(y).clear(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(id, TradeStatus.Settled, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(y).clear(t), id, TradeStatus.Settled);
       await expectRange(f, 1n, { end: UNITS, holder: bankA.address, state: RangeState.Circulating });
     });
 
     it("clear after reject", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA, outsider } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { f, engine, t, bankA, id } = await proposed();
+      const { outsider } = f.accounts;
       await (await engine.connect(bankA).reject(t)).wait();
       await time.increaseTo(t.deadline);
-      await expect(engine.connect(outsider).clear(t))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(await idOf(f, t), TradeStatus.Rejected, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(outsider).clear(t), id, TradeStatus.Rejected);
     });
 
     it("accept, reject, withdraw or clear of terms never proposed: TradeWrongStatus with status None", async function () {
@@ -491,21 +400,15 @@ describe("SettlementEngine: two-phase trades", function () {
         [y, "withdraw"],
         [y, "clear"],
       ] as const) {
-        await expect(engine.connect(caller)[act](t))
-          .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-          .withArgs(id, TradeStatus.None, TradeStatus.Proposed);
+        await expectWrongStatus(engine, engine.connect(caller)[act](t), id, TradeStatus.None);
       }
     });
   });
 
   describe("identity of a proposal", function () {
     it("the same terms proposed twice are refused with TradeNonceUsed(maker, nonce), also after a withdrawal", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
       // Bank A (the buyer) makes: without the nonce its cash leg would be pulled twice.
-      const buyerMade = await discountTerms(f, y, bankA, UNITS, { sellerMakes: false });
-      await (await engine.connect(bankA).propose(buyerMade)).wait();
+      const { f, engine, t: buyerMade, bankA } = await proposed({ sellerMakes: false });
       await expect(engine.connect(bankA).propose(buyerMade))
         .to.be.revertedWithCustomError(engine, "TradeNonceUsed")
         .withArgs(bankA.address, buyerMade.nonce);
@@ -518,22 +421,14 @@ describe("SettlementEngine: two-phase trades", function () {
     });
 
     it("a seller-made proposal repeated is refused with TradeNonceUsed before touching the escrowed range", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { engine, t, y } = await proposed();
       await expect(engine.connect(y).propose(t))
         .to.be.revertedWithCustomError(engine, "TradeNonceUsed")
         .withArgs(y.address, t.nonce);
     });
 
     it("accepting terms that differ in any field from the proposal reverts TradeWrongStatus(None) for the new id", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t)).wait();
+      const { f, engine, t, bankA, id } = await proposed();
       const variants: Terms[] = [
         { ...t, takerLeg: { ...t.takerLeg, amount: t.takerLeg.amount - 1n } },
         { ...t, makerLeg: { ...t.makerLeg, amount: UNITS - 1n } },
@@ -541,48 +436,35 @@ describe("SettlementEngine: two-phase trades", function () {
         { ...t, nonce: t.nonce + 1n },
       ];
       for (const v of variants) {
-        const id = await idOf(f, v);
-        expect(id).to.not.equal(await idOf(f, t));
-        await expect(engine.connect(bankA).accept(v))
-          .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-          .withArgs(id, TradeStatus.None, TradeStatus.Proposed);
+        const variantId = await idOf(f, v);
+        expect(variantId).to.not.equal(id);
+        await expectWrongStatus(engine, engine.connect(bankA).accept(v), variantId, TradeStatus.None);
       }
       expect(await statusOf(f, t)).to.equal(TradeStatus.Proposed);
     });
 
     it("a maker that withdraws and re-prices cannot have the taker's acceptance of the old terms land on the new ones", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const old = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(old)).wait();
+      const { f, engine, t: old, y, bankA, id: oldId } = await proposed();
       await (await engine.connect(y).withdraw(old)).wait();
       const repriced = await discountTerms(f, y, bankA, UNITS, { rate: 20_000n });
       await (await engine.connect(y).propose(repriced)).wait();
-      await expect(engine.connect(bankA).accept(old))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(await idOf(f, old), TradeStatus.Withdrawn, TradeStatus.Proposed);
+      await expectWrongStatus(engine, engine.connect(bankA).accept(old), oldId, TradeStatus.Withdrawn);
       expect(await statusOf(f, repriced)).to.equal(TradeStatus.Proposed);
       await expectRange(f, 1n, { end: UNITS, holder: y.address, state: RangeState.Escrowed, counterparty: f.engine });
     });
   });
 
   describe("acceptBatch", function () {
-    async function twoProposals(f: DvpFixture) {
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const t1 = await discountTerms(f, y, bankA, UNITS);
-      await (await engine.connect(y).propose(t1)).wait();
-      const t2 = await discountTerms(f, y, bankA, UNITS, { start: UNITS + 1n });
-      await (await engine.connect(y).propose(t2)).wait();
-      return { t1, t2 };
+    /** Y's discounts of [1, UNITS] (`t1`) and [UNITS + 1, 2 UNITS] (`t2`) to bank A, both proposed by Y. */
+    async function twoProposals() {
+      const p = await proposed();
+      const t2 = await discountTerms(p.f, p.y, p.bankA, UNITS, { start: UNITS + 1n });
+      await (await p.engine.connect(p.y).propose(t2)).wait();
+      return { ...p, t1: p.t, t2 };
     }
 
     it("settles every proposal of the batch", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const { t1, t2 } = await twoProposals(f);
+      const { f, engine, y, bankA, t1, t2 } = await twoProposals();
       const total = t1.takerLeg.amount + t2.takerLeg.amount;
       await expect(engine.connect(bankA).acceptBatch([t1, t2])).to.changeTokenBalances(
         f.suite.digitalCurrency,
@@ -596,28 +478,23 @@ describe("SettlementEngine: two-phase trades", function () {
     });
 
     it("all or nothing: a withdrawn second proposal reverts the batch and the first stays proposed", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const { t1, t2 } = await twoProposals(f);
+      const { f, engine, y, bankA, t1, t2 } = await twoProposals();
       await (await engine.connect(y).withdraw(t2)).wait();
       const before = await f.suite.digitalCurrency.balanceOf(bankA.address);
-      await expect(engine.connect(bankA).acceptBatch([t1, t2]))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(await idOf(f, t2), TradeStatus.Withdrawn, TradeStatus.Proposed);
+      await expectWrongStatus(
+        engine,
+        engine.connect(bankA).acceptBatch([t1, t2]),
+        await idOf(f, t2),
+        TradeStatus.Withdrawn,
+      );
       expect(await statusOf(f, t1)).to.equal(TradeStatus.Proposed);
       expect(await f.suite.digitalCurrency.balanceOf(bankA.address)).to.equal(before);
       await expectRange(f, 1n, { end: UNITS, holder: y.address, state: RangeState.Escrowed, counterparty: f.engine });
     });
 
     it("the same proposal twice in one batch: the second reverts TradeWrongStatus(Settled), nothing settles", async function () {
-      const f = await loadFixture(market);
-      const { enterpriseY: y, bankA } = f.accounts;
-      const engine = f.suite.settlementEngine;
-      const { t1 } = await twoProposals(f);
-      await expect(engine.connect(bankA).acceptBatch([t1, t1]))
-        .to.be.revertedWithCustomError(engine, "TradeWrongStatus")
-        .withArgs(await idOf(f, t1), TradeStatus.Settled, TradeStatus.Proposed);
+      const { f, engine, y, bankA, t1, id } = await twoProposals();
+      await expectWrongStatus(engine, engine.connect(bankA).acceptBatch([t1, t1]), id, TradeStatus.Settled);
       expect(await statusOf(f, t1)).to.equal(TradeStatus.Proposed);
       await expectRange(f, 1n, { end: UNITS, holder: y.address, state: RangeState.Escrowed, counterparty: f.engine });
     });
