@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import type { BaseContract, Signer } from "ethers";
+import { inCase } from "./accessTable";
 
 /** A wallet that reads: a test signer, or a `VoidSigner` standing for an address nobody holds a key of here. */
 export type Reader = Signer & { readonly address: string };
@@ -162,14 +163,4 @@ function labelOf<K>(ctx: ReadGateContext<K>, reader: Reader): string {
   const labels = ctx.labels ?? {};
   const found = Object.entries(labels).find(([address]) => address.toLowerCase() === reader.address.toLowerCase());
   return found ? found[1] : reader.address;
-}
-
-/** Awaits `assertion`; a failure names the case. */
-async function inCase(name: string, assertion: Promise<unknown>): Promise<void> {
-  try {
-    await assertion;
-  } catch (error) {
-    if (error instanceof Error) error.message = `[${name}] ${error.message}`;
-    throw error;
-  }
 }

@@ -27,7 +27,6 @@ import fc from "fast-check";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionResponse } from "ethers";
 import type { BillLedger, IdentityRegistry } from "../../typechain-types";
 import { EntityKind, EntityStatus, entityIdOf } from "../../tasks/lib/identity";
 import {
@@ -42,6 +41,8 @@ import {
 import { CODES, asRegulator } from "../fixtures/platform";
 import { ENTERPRISE_Z_CODE, circulatingBill } from "../fixtures/bills";
 import type { BillFixture } from "../fixtures/bills";
+import { assertModelRuns, jsonText, sendNextAct } from "./harness";
+import type { PlannedSend, Refusal as PredictedRefusal } from "./harness";
 
 const LONG = Boolean(process.env.FC_LONG);
 const RUNS = LONG ? 300 : 20;
@@ -476,25 +477,14 @@ function resolveAmount(spec: AmountSpec, range: RangeModel | undefined): bigint 
 // ---------------------------------------------------------------------------------------------------------------
 // Acts
 
-interface Refusal {
-  contract: "ledger" | "registry";
-  name: string;
-  args: unknown[];
-}
+type Refusal = PredictedRefusal<"ledger" | "registry">;
 
-interface Plan {
-  label: string;
-  refusal?: Refusal;
-  send: () => Promise<ContractTransactionResponse>;
+interface Plan extends PlannedSend<"ledger" | "registry"> {
   /** Applied to the model when the act succeeds. */
   apply?: () => void;
 }
 
 const billError = (name: string, ...args: unknown[]): Refusal => ({ contract: "ledger", name, args });
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** Why `_checkParty` refuses `actor` at `t`, if it does. */
 function partyRefusal(m: Model, r: Real, a: Actor, t: bigint): Refusal | undefined {
@@ -563,24 +553,13 @@ abstract class Step implements fc.AsyncCommand<Model, Real> {
   protected abstract plan(m: Model, r: Real, t: bigint): Plan;
 
   async run(m: Model, r: Real): Promise<void> {
-    // Every act, refused or not, is mined in its own block one second after the previous one.
-    const t = m.now + 1n;
-    await time.setNextBlockTimestamp(t);
-    const p = this.plan(m, r, t);
-    r.log.push(`${p.label} @${t} -> ${p.refusal ? p.refusal.name : "ok"}`);
-    if (p.refusal) {
-      const target = p.refusal.contract === "ledger" ? r.ledger : r.registry;
-      await expect(p.send(), p.label)
-        .to.be.revertedWithCustomError(target, p.refusal.name)
-        .withArgs(...p.refusal.args);
-    } else {
-      try {
-        await (await p.send()).wait();
-      } catch (e) {
-        throw new Error(`${p.label} was refused but the model expected success: ${errorText(e)}`, { cause: e });
-      }
-      p.apply?.();
-    }
+    const { p, t } = await sendNextAct(
+      m.now,
+      (at) => this.plan(m, r, at),
+      { ledger: r.ledger, registry: r.registry },
+      r.log,
+    );
+    if (!p.refusal) p.apply?.();
     m.now = t;
     await verifyStep(m, r, p.refusal !== undefined);
   }
@@ -682,7 +661,7 @@ class Issue extends Step {
     };
   }
   toString(): string {
-    return `issue(${JSON.stringify(this.spec, (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`;
+    return `issue(${jsonText(this.spec)})`;
   }
 }
 
@@ -770,7 +749,7 @@ class Apply extends Step {
     };
   }
   toString(): string {
-    return `${ActKind[this.act]}(${JSON.stringify([this.pick, this.who, this.amount, this.party, this.noRecourse], (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`;
+    return `${ActKind[this.act]}(${jsonText([this.pick, this.who, this.amount, this.party, this.noRecourse])})`;
   }
 }
 
@@ -850,7 +829,7 @@ class AnswerStep extends Step {
   }
 
   toString(): string {
-    return `${this.answer}(${JSON.stringify([this.pick, this.who], (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`;
+    return `${this.answer}(${jsonText([this.pick, this.who])})`;
   }
 }
 
@@ -882,7 +861,7 @@ class Release extends Step {
     };
   }
   toString(): string {
-    return `releasePledge(${JSON.stringify([this.pick, this.who], (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`;
+    return `releasePledge(${jsonText([this.pick, this.who])})`;
   }
 }
 
@@ -943,7 +922,7 @@ class Freeze extends Step {
     };
   }
   toString(): string {
-    return `${this.unfreeze ? "unfreeze" : "freeze"}(${JSON.stringify([this.pick, this.who, this.amount], (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`;
+    return `${this.unfreeze ? "unfreeze" : "freeze"}(${jsonText([this.pick, this.who, this.amount])})`;
   }
 }
 
@@ -1035,7 +1014,7 @@ class AdvanceTime implements fc.AsyncCommand<Model, Real> {
     await verifyStep(m, r, false);
   }
   toString(): string {
-    return `advance(${JSON.stringify(this.advance, (_k, v) => (typeof v === "bigint" ? v.toString() : v))})`;
+    return `advance(${jsonText(this.advance)})`;
   }
 }
 
@@ -1238,17 +1217,6 @@ async function freshRun(): Promise<{ model: Model; real: Real }> {
 describe("BillLedger (property)", function () {
   it("keeps one holder per unit, verified holders and the model's ranges over random acts", async function () {
     this.timeout(LONG ? 7_200_000 : 180_000);
-    await fc.assert(
-      fc.asyncProperty(fc.commands([ACTS], { maxCommands: MAX_ACTS, size: "max" }), async (acts) => {
-        const { model, real } = await freshRun();
-        try {
-          await fc.asyncModelRun(() => ({ model, real }), acts);
-        } catch (e) {
-          if (e instanceof Error) e.message += `\nacts as run:\n  ${real.log.join("\n  ")}`;
-          throw e;
-        }
-      }),
-      { numRuns: RUNS },
-    );
+    await assertModelRuns(ACTS, freshRun, { maxCommands: MAX_ACTS, numRuns: RUNS });
   });
 });

@@ -3,10 +3,12 @@ import fc from "fast-check";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { toQuantity, type ContractTransactionResponse, type Interface } from "ethers";
+import { toQuantity, type Interface } from "ethers";
 import type { DigitalCurrency, IdentityRegistry } from "../../typechain-types";
 import { EntityStatus } from "../../tasks/lib/identity";
 import { CODES, ONE_YEAR, entityIdOf, fundedPlatform, asRegulator, regulatorAddress } from "../fixtures/platform";
+import { assertModelRuns, sendNextAct } from "./harness";
+import type { PlannedSend, Refusal as PredictedRefusal } from "./harness";
 
 // `npm test` stays fast; `npm run test:long` (FC_LONG=1) explores many more and longer sequences.
 const LONG = Boolean(process.env.FC_LONG);
@@ -42,22 +44,26 @@ interface EntityState {
   expiresAt: bigint;
 }
 
-interface Model {
-  /** Timestamp of the latest block. */
-  now: bigint;
+/** What the model predicts and a chain snapshot reads alike. */
+interface CurrencyState {
   paused: boolean;
   supply: bigint;
   balance: Record<Actor, bigint>;
   frozenAmount: Record<Actor, bigint>;
   frozen: Record<Actor, boolean>;
-  entities: Record<EntityName, EntityState>;
   /**
-   * The currency's subscription to the registry and which actors' copies it trusts. Bookkeeping only: whichever
-   * path answers (the copy or the registry), the KYC predictions above must hold unchanged.
+   * The currency's subscription to the registry and which actors' copies it trusts. In the model, bookkeeping
+   * only: whichever path answers (the copy or the registry), the KYC predictions must hold unchanged.
    */
   subscribed: boolean;
   epoch: bigint;
   current: Record<Actor, boolean>;
+}
+
+interface Model extends CurrencyState {
+  /** Timestamp of the latest block. */
+  now: bigint;
+  entities: Record<EntityName, EntityState>;
 }
 
 function verifiedAt(m: Model, actor: Actor, t: bigint): boolean {
@@ -88,20 +94,12 @@ interface Real {
   log: string[];
 }
 
-interface Snapshot {
+interface Snapshot extends CurrencyState {
   block: number;
   timestamp: bigint;
-  paused: boolean;
-  supply: bigint;
-  balance: Record<Actor, bigint>;
-  frozenAmount: Record<Actor, bigint>;
-  frozen: Record<Actor, boolean>;
   available: Record<Actor, bigint>;
   verified: Record<Actor, boolean>;
-  subscribed: boolean;
-  epoch: bigint;
-  /** Whether the currency's copy of the actor is current, and the copy and the registry's credential as text. */
-  current: Record<Actor, boolean>;
+  /** The currency's copy of each actor and the registry's credential, as text. */
   copy: Record<Actor, string>;
   credential: Record<Actor, string>;
 }
@@ -319,17 +317,9 @@ const unfreezeAmount = fc.oneof(absoluteAmount, relativeAmount("frozen"), partAm
 // ---------------------------------------------------------------------------------------------------------------
 // Acts
 
-interface Refusal {
-  contract: "cash" | "registry";
-  name: string;
-  args: unknown[];
-}
+type Refusal = PredictedRefusal<"cash" | "registry">;
 
-interface Plan {
-  label: string;
-  /** The error the model predicts, or undefined if it predicts success. */
-  refusal?: Refusal;
-  send: () => Promise<ContractTransactionResponse>;
+interface Plan extends PlannedSend<"cash" | "registry"> {
   /** Applied to the model when the act succeeds. */
   apply?: (m: Model) => void;
   supplyDelta?: bigint;
@@ -355,10 +345,6 @@ function debitRefusal(m: Model, r: Real, from: Actor, value: bigint): Refusal | 
   return undefined;
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 abstract class Act implements fc.AsyncCommand<Model, Real> {
   check(): boolean {
     return true;
@@ -367,24 +353,13 @@ abstract class Act implements fc.AsyncCommand<Model, Real> {
   protected abstract plan(m: Model, r: Real, t: bigint): Plan;
 
   async run(m: Model, r: Real): Promise<void> {
-    // Every act, refused or not, is mined in its own block one second after the previous one.
-    const t = m.now + 1n;
-    await time.setNextBlockTimestamp(t);
-    const p = this.plan(m, r, t);
-    r.log.push(`${p.label} @${t} -> ${p.refusal ? p.refusal.name : "ok"}`);
-    if (p.refusal) {
-      const target = p.refusal.contract === "cash" ? r.cash : r.registry;
-      await expect(p.send(), p.label)
-        .to.be.revertedWithCustomError(target, p.refusal.name)
-        .withArgs(...p.refusal.args);
-    } else {
-      try {
-        await (await p.send()).wait();
-      } catch (e) {
-        throw new Error(`${p.label} was refused but the model expected success: ${errorText(e)}`, { cause: e });
-      }
-      p.apply?.(m);
-    }
+    const { p, t } = await sendNextAct(
+      m.now,
+      (at) => this.plan(m, r, at),
+      { cash: r.cash, registry: r.registry },
+      r.log,
+    );
+    if (!p.refusal) p.apply?.(m);
     m.now = t;
     await verifyStep(m, r, p.refusal ? 0n : (p.supplyDelta ?? 0n), p.refusal !== undefined);
   }
@@ -478,43 +453,31 @@ class Burn extends Act {
   }
 }
 
-class FreezeAccount extends Act {
-  constructor(readonly account: Actor) {
+/** The regulator freezes an account (refused if it is frozen) or unfreezes it (refused unless it is). */
+class SetAccountFrozen extends Act {
+  constructor(
+    readonly account: Actor,
+    readonly freeze: boolean,
+  ) {
     super();
   }
   protected plan(m: Model, r: Real): Plan {
     const address = r.address[this.account];
+    const byRegulator = r.cash.connect(r.signer.regulator);
+    let refusal: Refusal | undefined;
+    if (this.freeze && m.frozen[this.account]) refusal = cashError("CurrencyAccountAlreadyFrozen", address);
+    if (!this.freeze && !m.frozen[this.account]) refusal = cashError("CurrencyAccountNotFrozen", address);
     return {
       label: this.toString(),
-      refusal: m.frozen[this.account] ? cashError("CurrencyAccountAlreadyFrozen", address) : undefined,
-      send: () => r.cash.connect(r.signer.regulator).freezeAccount(address),
+      refusal,
+      send: () => (this.freeze ? byRegulator.freezeAccount(address) : byRegulator.unfreezeAccount(address)),
       apply: (s) => {
-        s.frozen[this.account] = true;
+        s.frozen[this.account] = this.freeze;
       },
     };
   }
   toString(): string {
-    return `freezeAccount(${this.account})`;
-  }
-}
-
-class UnfreezeAccount extends Act {
-  constructor(readonly account: Actor) {
-    super();
-  }
-  protected plan(m: Model, r: Real): Plan {
-    const address = r.address[this.account];
-    return {
-      label: this.toString(),
-      refusal: m.frozen[this.account] ? undefined : cashError("CurrencyAccountNotFrozen", address),
-      send: () => r.cash.connect(r.signer.regulator).unfreezeAccount(address),
-      apply: (s) => {
-        s.frozen[this.account] = false;
-      },
-    };
-  }
-  toString(): string {
-    return `unfreezeAccount(${this.account})`;
+    return `${this.freeze ? "freezeAccount" : "unfreezeAccount"}(${this.account})`;
   }
 }
 
@@ -576,35 +539,27 @@ class UnfreezeAmount extends Act {
   }
 }
 
-class Pause extends Act {
+/** The pauser pauses (refused while paused) or unpauses (refused unless paused). */
+class SetPaused extends Act {
+  constructor(readonly pause: boolean) {
+    super();
+  }
   protected plan(m: Model, r: Real): Plan {
+    const byPauser = r.cash.connect(r.signer.pauser);
+    let refusal: Refusal | undefined;
+    if (this.pause && m.paused) refusal = cashError("CurrencyPaused");
+    if (!this.pause && !m.paused) refusal = cashError("CurrencyNotPaused");
     return {
       label: this.toString(),
-      refusal: m.paused ? cashError("CurrencyPaused") : undefined,
-      send: () => r.cash.connect(r.signer.pauser).pause(),
+      refusal,
+      send: () => (this.pause ? byPauser.pause() : byPauser.unpause()),
       apply: (s) => {
-        s.paused = true;
+        s.paused = this.pause;
       },
     };
   }
   toString(): string {
-    return "pause()";
-  }
-}
-
-class Unpause extends Act {
-  protected plan(m: Model, r: Real): Plan {
-    return {
-      label: this.toString(),
-      refusal: m.paused ? undefined : cashError("CurrencyNotPaused"),
-      send: () => r.cash.connect(r.signer.pauser).unpause(),
-      apply: (s) => {
-        s.paused = false;
-      },
-    };
-  }
-  toString(): string {
-    return "unpause()";
+    return this.pause ? "pause()" : "unpause()";
   }
 }
 
@@ -741,12 +696,12 @@ const ACTS: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.oneof(
   { arbitrary: fc.tuple(actor, actor, spendAmount).map(([from, to, a]) => new Transfer(from, to, a)), weight: 8 },
   { arbitrary: fc.tuple(actor, mintAmount).map(([to, a]) => new Mint(to, a)), weight: 4 },
   { arbitrary: spendAmount.map((a) => new Burn(a)), weight: 2 },
-  { arbitrary: actor.map((a) => new FreezeAccount(a)), weight: 1 },
-  { arbitrary: actor.map((a) => new UnfreezeAccount(a)), weight: 1 },
+  { arbitrary: actor.map((a) => new SetAccountFrozen(a, true)), weight: 1 },
+  { arbitrary: actor.map((a) => new SetAccountFrozen(a, false)), weight: 1 },
   { arbitrary: fc.tuple(actor, freezeAmount).map(([who, a]) => new FreezeAmount(who, a)), weight: 2 },
   { arbitrary: fc.tuple(actor, unfreezeAmount).map(([who, a]) => new UnfreezeAmount(who, a)), weight: 2 },
-  { arbitrary: fc.constant(null).map(() => new Pause()), weight: 1 },
-  { arbitrary: fc.constant(null).map(() => new Unpause()), weight: 1 },
+  { arbitrary: fc.constant(null).map(() => new SetPaused(true)), weight: 1 },
+  { arbitrary: fc.constant(null).map(() => new SetPaused(false)), weight: 1 },
   { arbitrary: fc.tuple(entity, fc.boolean()).map(([e, suspend]) => new SetStanding(e, suspend)), weight: 2 },
   {
     arbitrary: fc
@@ -831,18 +786,7 @@ async function idleSenderPlatform() {
 describe("DigitalCurrency (property)", function () {
   it("keeps supply equal to the sum of balances and frozen value in place over random acts", async function () {
     this.timeout(LONG ? 3_600_000 : 120_000);
-    await fc.assert(
-      fc.asyncProperty(fc.commands([ACTS], { maxCommands: MAX_ACTS, size: "max" }), async (acts) => {
-        const { model, real } = await freshRun();
-        try {
-          await fc.asyncModelRun(() => ({ model, real }), acts);
-        } catch (e) {
-          if (e instanceof Error) e.message += `\nacts as run:\n  ${real.log.join("\n  ")}`;
-          throw e;
-        }
-      }),
-      { numRuns: RUNS },
-    );
+    await assertModelRuns(ACTS, freshRun, { maxCommands: MAX_ACTS, numRuns: RUNS });
   });
 
   it("lets an account send exactly its available balance", async function () {

@@ -92,6 +92,26 @@ import { FACE, billsPlatform, circulatingBill, issuedBill } from "../fixtures/bi
 import type { BillCast, BillFixture } from "../fixtures/bills";
 import { shouldBehaveLikeKycGated } from "../behaviors/kycGated";
 import type { KycGatedAct, KycGatedContext } from "../behaviors/kycGated";
+import {
+  beginAdminTransfer,
+  defaultAdminCases,
+  expectAcceptanceRefusedUntilSchedule,
+  expectAdminOfEveryRole,
+  expectEachRefused,
+  expectEachReverts,
+  expectNoRevokeNorSecondAdmin,
+  expectNoSelfGrant,
+  expectNoUnscheduledRenounce,
+  expectRenouncesOnlyItsOwn,
+  expectUnauthorized,
+  heldRoles,
+  inCase,
+  registryHookCases,
+  shouldRefuseRegistryHooks,
+  stateChangingFunctions,
+  walletsWithout,
+} from "../behaviors/accessTable";
+import type { RefusedCase, RegistryHook } from "../behaviors/accessTable";
 import { EntityKind, EntityStatus } from "../../tasks/lib/identity";
 import { Act, BillType, RangeState, cstDayOf, startOfCstDay } from "../../tasks/lib/bills";
 
@@ -113,16 +133,6 @@ const SPLIT_RANGES = 2_000;
 
 type RoleName = "DEFAULT_ADMIN_ROLE" | "PAUSER_ROLE" | "REGULATOR_ROLE" | "OPERATOR_ROLE";
 type Roles = Record<RoleName, string>;
-
-/** Awaits `assertion`; a failure names the case. */
-async function inCase(name: string, assertion: Promise<unknown>): Promise<void> {
-  try {
-    await assertion;
-  } catch (error) {
-    if (error instanceof Error) error.message = `[${name}] ${error.message}`;
-    throw error;
-  }
-}
 
 async function rolesOf(ledger: BillLedger): Promise<Roles> {
   return {
@@ -175,6 +185,16 @@ async function bankBill(acceptor: string, payee: string, face = 100_000n, days =
   };
 }
 
+/** `signer` signs the application on the range of `billId` at `start`, with the terms it reads there. */
+async function signAt(
+  ledger: BillLedger,
+  signer: HardhatEthersSigner,
+  billId: bigint,
+  start = 1n,
+): Promise<ContractTransactionResponse> {
+  return ledger.connect(signer).sign(billId, start, await asRegulator(ledger).applicationTerms(billId, start));
+}
+
 // -------------------------------------------------------------------------------------------------------------
 // Fixtures of this suite (named functions, as loadFixture needs)
 
@@ -194,9 +214,7 @@ async function signedPledge() {
   const { accounts, suite, billId } = fixture;
   const ledger = suite.billLedger;
   await (await ledger.connect(accounts.enterpriseY).pledge(billId, 1n, PART, accounts.bankB)).wait();
-  await (
-    await ledger.connect(accounts.bankB).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n))
-  ).wait();
+  await (await signAt(ledger, accounts.bankB, billId)).wait();
   return { ...fixture, ledger };
 }
 
@@ -208,11 +226,7 @@ async function regulatorTargets() {
   const fixture = await pendingEndorsement();
   const { accounts, ledger, billId } = fixture;
   await (await ledger.connect(accounts.enterpriseY).pledge(billId, PART + 1n, PART, accounts.bankB)).wait();
-  await (
-    await ledger
-      .connect(accounts.bankB)
-      .sign(billId, PART + 1n, await asRegulator(ledger).applicationTerms(billId, PART + 1n))
-  ).wait();
+  await (await signAt(ledger, accounts.bankB, billId, PART + 1n)).wait();
   return fixture;
 }
 
@@ -379,13 +393,7 @@ const PRIVILEGED: PrivilegedCall[] = [
   },
 ];
 
-/** A hook only the identity registry may call; `target` is a verified wallet whose copy it would rewrite. */
-interface RegistryHook {
-  name: string;
-  call: (ledger: BillLedger, target: string) => Promise<ContractTransactionResponse>;
-}
-
-const REGISTRY_HOOKS: RegistryHook[] = [
+const REGISTRY_HOOKS: RegistryHook<BillLedger>[] = [
   { name: "onSubscribed", call: (l) => l.onSubscribed() },
   { name: "onUnsubscribed", call: (l) => l.onUnsubscribed() },
   {
@@ -396,39 +404,12 @@ const REGISTRY_HOOKS: RegistryHook[] = [
   },
 ];
 
-/** The gate's subscription and its copy of `wallet`, as one comparable string. */
-async function gateText(ledger: BillLedger, wallet: string): Promise<string> {
-  const [subscribed, epoch] = await ledger.identitySubscription();
-  const [copy, current] = await asRegulator(ledger).cachedCredentialOf(wallet);
-  return [subscribed, epoch, ...copy, current].map(String).join("/");
-}
-
 describe("BillLedger access, double acts, edges and listing cost", function () {
   describe("privileged functions (checklist 1)", function () {
-    for (const { name, call } of REGISTRY_HOOKS) {
-      describe(`.${name}()`, function () {
-        it("rejects every wallet, the admin included: IdentitySubscriberUnauthorized(caller)", async function () {
-          const { accounts, suite } = await loadFixture(circulatingBill);
-          const ledger = suite.billLedger;
-          const target = accounts.enterpriseX.address;
-          const before = await gateText(ledger, target);
-          expect(await ledger.identitySubscription()).to.deep.equal([true, 1n]);
-          expect(
-            (await asRegulator(ledger).cachedCredentialOf(target)).current,
-            "the target's copy is current",
-          ).to.equal(true);
-          for (const caller of namedWallets(accounts)) {
-            await inCase(
-              caller.address,
-              expect(call(ledger.connect(caller), target))
-                .to.be.revertedWithCustomError(ledger, "IdentitySubscriberUnauthorized")
-                .withArgs(caller.address),
-            );
-          }
-          expect(await gateText(ledger, target)).to.equal(before);
-        });
-      });
-    }
+    shouldRefuseRegistryHooks(REGISTRY_HOOKS, async () => {
+      const { accounts, suite } = await loadFixture(circulatingBill);
+      return { gate: suite.billLedger, callers: namedWallets(accounts), target: accounts.enterpriseX.address };
+    });
 
     for (const { name, role, call } of PRIVILEGED) {
       describe(`.${name}()`, function () {
@@ -437,20 +418,12 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
           const ledger = suite.billLedger;
           const roles = await rolesOf(ledger);
           const before = await ledgerText(ledger, billId);
-          const outsiders = [];
-          for (const wallet of namedWallets(accounts)) {
-            if (!(await ledger.hasRole(roles[role], wallet.address))) outsiders.push(wallet);
-          }
+          const outsiders = await walletsWithout(ledger, roles[role], namedWallets(accounts));
           // One named wallet holds each role, except OPERATOR_ROLE, which only the payments contract holds.
           expect(outsiders.length).to.be.at.least(namedWallets(accounts).length - 1);
-          for (const caller of outsiders) {
-            await inCase(
-              caller.address,
-              expect(call(ledger.connect(caller), roles, billId, accounts.enterpriseY.address))
-                .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
-                .withArgs(caller.address, roles[role]),
-            );
-          }
+          await expectUnauthorized(ledger, roles[role], outsiders, (caller) =>
+            call(ledger.connect(caller), roles, billId, accounts.enterpriseY.address),
+          );
           expect(await ledgerText(ledger, billId)).to.equal(before);
           expect(await ledger.pendingDefaultAdmin()).to.deep.equal([ZeroAddress, 0n]);
           expect(await ledger.defaultAdminDelay()).to.equal(ADMIN_DELAY);
@@ -464,20 +437,10 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
       it("refuses revoking, a second admin and an unscheduled renouncement", async function () {
         const { accounts, suite } = await loadFixture(billsPlatform);
         const byAdmin = suite.billLedger.connect(accounts.admin);
-        const adminRole = await byAdmin.DEFAULT_ADMIN_ROLE();
-        await expect(byAdmin.revokeRole(adminRole, accounts.admin.address)).to.be.revertedWithCustomError(
-          byAdmin,
-          "AccessControlEnforcedDefaultAdminRules",
-        );
-        await expect(byAdmin.grantRole(adminRole, accounts.bankA.address)).to.be.revertedWithCustomError(
-          byAdmin,
-          "AccessControlEnforcedDefaultAdminRules",
-        );
-        await expect(byAdmin.renounceRole(adminRole, accounts.admin.address))
-          .to.be.revertedWithCustomError(byAdmin, "AccessControlEnforcedDefaultAdminDelay")
-          .withArgs(0n);
+        await expectNoRevokeNorSecondAdmin(byAdmin, accounts.admin, accounts.bankA);
+        await expectNoUnscheduledRenounce(byAdmin, accounts.admin);
         expect(await byAdmin.defaultAdmin()).to.equal(accounts.admin.address);
-        expect(await byAdmin.hasRole(adminRole, accounts.bankA.address)).to.equal(false);
+        expect(await byAdmin.hasRole(await byAdmin.DEFAULT_ADMIN_ROLE(), accounts.bankA.address)).to.equal(false);
       });
     });
 
@@ -486,17 +449,9 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         const { accounts, suite } = await loadFixture(billsPlatform);
         const ledger = suite.billLedger;
         const newAdmin = accounts.extra[0];
-        const tx = await ledger.connect(accounts.admin).beginDefaultAdminTransfer(newAdmin.address);
-        const schedule = BigInt((await tx.getBlock())!.timestamp) + ADMIN_DELAY;
-        const byNew = ledger.connect(newAdmin);
-        for (const at of [schedule - 1n, schedule]) {
-          await time.setNextBlockTimestamp(at);
-          await expect(byNew.acceptDefaultAdminTransfer())
-            .to.be.revertedWithCustomError(ledger, "AccessControlEnforcedDefaultAdminDelay")
-            .withArgs(schedule);
-        }
-        await time.setNextBlockTimestamp(schedule + 1n);
-        await byNew.acceptDefaultAdminTransfer();
+        const { schedule } = await beginAdminTransfer(ledger, accounts.admin, newAdmin);
+        await expectAcceptanceRefusedUntilSchedule(ledger, newAdmin, schedule);
+        await ledger.connect(newAdmin).acceptDefaultAdminTransfer();
         expect(await ledger.defaultAdmin()).to.equal(newAdmin.address);
         expect(await ledger.hasRole(await ledger.DEFAULT_ADMIN_ROLE(), accounts.admin.address)).to.equal(false);
       });
@@ -507,10 +462,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
     it("makes DEFAULT_ADMIN_ROLE the admin of every role", async function () {
       const { suite } = await loadFixture(billsPlatform);
       const ledger = suite.billLedger;
-      const roles = await rolesOf(ledger);
-      for (const [name, role] of Object.entries(roles)) {
-        expect(await ledger.getRoleAdmin(role), name).to.equal(roles.DEFAULT_ADMIN_ROLE);
-      }
+      await expectAdminOfEveryRole(ledger, await rolesOf(ledger));
     });
 
     it("gives each role to the wallet the deployment names, and to no other", async function () {
@@ -539,25 +491,10 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
           const { accounts, suite } = await loadFixture(billsPlatform);
           const ledger = suite.billLedger;
           const roles = await rolesOf(ledger);
-          const self = accounts[who];
-          const bySelf = ledger.connect(self);
-          for (const role of [roles.PAUSER_ROLE, roles.REGULATOR_ROLE, roles.OPERATOR_ROLE]) {
-            await expect(bySelf.grantRole(role, self.address))
-              .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
-              .withArgs(self.address, roles.DEFAULT_ADMIN_ROLE);
-          }
-          await expect(bySelf.grantRole(roles.DEFAULT_ADMIN_ROLE, self.address)).to.be.revertedWithCustomError(
-            ledger,
-            "AccessControlEnforcedDefaultAdminRules",
-          );
-          await expect(bySelf.beginDefaultAdminTransfer(self.address))
-            .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
-            .withArgs(self.address, roles.DEFAULT_ADMIN_ROLE);
-          const held = [];
-          for (const [name, role] of Object.entries(roles)) {
-            if (await ledger.hasRole(role, self.address)) held.push(name);
-          }
-          expect(held).to.deep.equal([who === "regulator" ? "REGULATOR_ROLE" : "PAUSER_ROLE"]);
+          await expectNoSelfGrant(ledger, accounts[who], roles);
+          expect(await heldRoles(ledger, roles, accounts[who].address)).to.deep.equal([
+            who === "regulator" ? "REGULATOR_ROLE" : "PAUSER_ROLE",
+          ]);
         });
       });
     }
@@ -599,11 +536,9 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
 
     it("classifies every state-changing function of the ABI", async function () {
       const { suite } = await loadFixture(billsPlatform);
-      const stateChanging: string[] = [];
-      suite.billLedger.interface.forEachFunction((fn) => {
-        if (!fn.constant) stateChanging.push(fn.name);
-      });
-      expect(stateChanging.sort()).to.deep.equal([...REGULATOR_REFUSED, ...REGULATOR_OWN].sort());
+      expect(stateChangingFunctions(suite.billLedger).sort()).to.deep.equal(
+        [...REGULATOR_REFUSED, ...REGULATOR_OWN].sort(),
+      );
     });
 
     it("refuses the regulator every state-changing function that is not its own act", async function () {
@@ -617,7 +552,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
       const notEntitled = (start: bigint) => ["BillNotEntitled", billId, start, regulator.address];
       const pledged = PART + 1n;
       const rest = 2n * PART + 1n;
-      const cases: [string, () => Promise<ContractTransactionResponse>, unknown[]][] = [
+      const cases: RefusedCase[] = [
         ["issue", async () => byRegulator.issue(await bankBill(bankA.address, enterpriseY.address)), regulatorParty],
         ["presentForAcceptance", () => byRegulator.presentForAcceptance(billId), regulatorParty],
         ["presentForReceipt", () => byRegulator.presentForReceipt(billId), regulatorParty],
@@ -690,42 +625,11 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
           () => byRegulator.renounceRole(roles.PAUSER_ROLE, accounts.pauser),
           ["AccessControlBadConfirmation"],
         ],
-        [
-          "beginDefaultAdminTransfer",
-          () => byRegulator.beginDefaultAdminTransfer(regulator),
-          unauthorized("DEFAULT_ADMIN_ROLE"),
-        ],
-        [
-          "cancelDefaultAdminTransfer",
-          () => byRegulator.cancelDefaultAdminTransfer(),
-          unauthorized("DEFAULT_ADMIN_ROLE"),
-        ],
-        ["changeDefaultAdminDelay", () => byRegulator.changeDefaultAdminDelay(0n), unauthorized("DEFAULT_ADMIN_ROLE")],
-        [
-          "rollbackDefaultAdminDelay",
-          () => byRegulator.rollbackDefaultAdminDelay(),
-          unauthorized("DEFAULT_ADMIN_ROLE"),
-        ],
-        [
-          "acceptDefaultAdminTransfer",
-          () => byRegulator.acceptDefaultAdminTransfer(),
-          ["AccessControlInvalidDefaultAdmin", regulator.address],
-        ],
-        ...REGISTRY_HOOKS.map(({ name, call }): [string, () => Promise<ContractTransactionResponse>, unknown[]] => [
-          name,
-          () => call(byRegulator, enterpriseX.address),
-          ["IdentitySubscriberUnauthorized", regulator.address],
-        ]),
+        ...defaultAdminCases(byRegulator, regulator, roles.DEFAULT_ADMIN_ROLE),
+        ...registryHookCases(REGISTRY_HOOKS, byRegulator, regulator.address, enterpriseX.address),
       ];
       expect(cases.map(([name]) => name).sort()).to.deep.equal([...REGULATOR_REFUSED].sort());
-      for (const [name, attempt, [error, ...args]] of cases) {
-        await inCase(
-          name,
-          expect(attempt())
-            .to.be.revertedWithCustomError(ledger, error as string)
-            .withArgs(...args),
-        );
-      }
+      await expectEachRefused(ledger, cases);
       expect(await ledgerText(ledger, billId)).to.equal(before);
       expect(await ledger.defaultAdmin()).to.equal(accounts.admin.address);
     });
@@ -737,19 +641,14 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         const { bankA, enterpriseX, enterpriseY, regulator } = accounts;
         const byY = ledger.connect(enterpriseY);
         const byX = ledger.connect(enterpriseX);
-        const cases: [string, () => Promise<ContractTransactionResponse>][] = [
+        const attempts: [string, () => Promise<ContractTransactionResponse>][] = [
           ["endorse to it", () => byY.endorse(billId, 1n, PART, regulator, false)],
           ["pledge to it", () => byY.pledge(billId, 1n, PART, regulator)],
           ["ask it to guarantee", () => byY.requestGuarantee(billId, 1n, PART, regulator)],
           ["issue to it as payee", async () => byX.issue(await bankBill(bankA.address, regulator.address))],
           ["issue with it as acceptor", async () => byX.issue(await bankBill(regulator.address, enterpriseY.address))],
         ];
-        for (const [name, attempt] of cases) {
-          await inCase(
-            name,
-            expect(attempt()).to.be.revertedWithCustomError(ledger, "BillRegulatorParty").withArgs(regulator.address),
-          );
-        }
+        await expectEachReverts(ledger, attempts, "BillRegulatorParty", regulator.address);
       });
     });
 
@@ -771,13 +670,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
       const ledger = suite.billLedger;
       const roles = await rolesOf(ledger);
       const { regulator } = accounts;
-      await expect(ledger.connect(regulator).renounceRole(roles.PAUSER_ROLE, regulator.address)).not.to.emit(
-        ledger,
-        "RoleRevoked",
-      );
-      await expect(ledger.connect(regulator).renounceRole(roles.REGULATOR_ROLE, regulator.address))
-        .to.emit(ledger, "RoleRevoked")
-        .withArgs(roles.REGULATOR_ROLE, regulator.address, regulator.address);
+      await expectRenouncesOnlyItsOwn(ledger, regulator, roles.PAUSER_ROLE, roles.REGULATOR_ROLE);
       await expect(ledger.connect(regulator).freeze(billId, 1n, PART))
         .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
         .withArgs(regulator.address, roles.REGULATOR_ROLE);
@@ -817,9 +710,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
           name: "endorse as endorser",
           setup: async (s, c) => {
             await endorseTo(s, c);
-            await (
-              await ledger.connect(s).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n))
-            ).wait();
+            await (await signAt(ledger, s, billId)).wait();
           },
           run: (s, c) => ledger.connect(s).endorse(billId, 1n, PART, c.address, false),
         },
@@ -827,7 +718,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         {
           name: "sign as endorsee",
           setup: endorseTo,
-          run: async (s) => ledger.connect(s).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
+          run: async (s) => signAt(ledger, s, billId),
         },
         {
           name: "pledge to it as creditor (apply)",
@@ -836,7 +727,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         {
           name: "sign as pledge creditor",
           setup: pledgeTo,
-          run: async (s) => ledger.connect(s).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
+          run: async (s) => signAt(ledger, s, billId),
         },
         {
           name: "issue as drawer",
@@ -877,11 +768,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
   describe("double acts (checklist 13)", function () {
     type Step = (f: Awaited<ReturnType<typeof pendingEndorsement>>) => Promise<unknown>;
     const signByZ: Step = async ({ ledger, accounts, billId }) =>
-      (
-        await ledger
-          .connect(accounts.enterpriseZ)
-          .sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n))
-      ).wait();
+      (await signAt(ledger, accounts.enterpriseZ, billId)).wait();
     const rejectByZ: Step = async ({ ledger, accounts, billId }) =>
       (await ledger.connect(accounts.enterpriseZ).reject(billId, 1n)).wait();
     const withdrawByY: Step = async ({ ledger, accounts, billId }) =>
@@ -949,9 +836,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
     describe(".sign() of a pledge twice", function () {
       it("reverts with BillWrongState(…, Pledged, Locked)", async function () {
         const { accounts, ledger, billId } = await loadFixture(signedPledge);
-        await expect(
-          ledger.connect(accounts.bankB).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
+        await expect(signAt(ledger, accounts.bankB, billId))
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Pledged, RangeState.Locked);
       });
@@ -962,12 +847,8 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         const { accounts, suite, billId } = await loadFixture(circulatingBill);
         const ledger = suite.billLedger;
         await (await ledger.connect(accounts.enterpriseY).requestGuarantee(billId, 1n, PART, accounts.bankB)).wait();
-        await expect(
-          ledger.connect(accounts.bankB).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        ).to.emit(ledger, "Guaranteed");
-        await expect(
-          ledger.connect(accounts.bankB).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
+        await expect(signAt(ledger, accounts.bankB, billId)).to.emit(ledger, "Guaranteed");
+        await expect(signAt(ledger, accounts.bankB, billId))
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Circulating, RangeState.Locked);
       });
@@ -1010,11 +891,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         await expect(byX.presentForAcceptance(billId))
           .to.be.revertedWithCustomError(byX, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Locked, RangeState.Issued);
-        await (
-          await suite.billLedger
-            .connect(accounts.bankA)
-            .sign(billId, 1n, await asRegulator(suite.billLedger).applicationTerms(billId, 1n))
-        ).wait();
+        await (await signAt(suite.billLedger, accounts.bankA, billId)).wait();
         await expect(byX.presentForAcceptance(billId))
           .to.be.revertedWithCustomError(byX, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Accepted, RangeState.Issued);
@@ -1076,59 +953,59 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         ["pledge", (l, b, s, a, p) => l.pledge(b, s, a, p)],
         ["requestGuarantee", (l, b, s, a, p) => l.requestGuarantee(b, s, a, p)],
       ];
+      /** Y applies on its circulating bill, by the act under test, naming `party`. */
+      type YApplies = (billId: bigint, start: bigint, amount: bigint, party: string) => Promise<unknown>;
+      /** Each test: its title and the cases it expects refused. */
+      const edges: [string, (apply: YApplies, fixture: BillFixture) => RefusedCase[]][] = [
+        [
+          "refuses a zero counterparty and the holder itself with BillInvalidParty(party)",
+          (apply, { accounts, billId }) =>
+            [ZeroAddress, accounts.enterpriseY.address].map((party) => [
+              party,
+              () => apply(billId, 1n, PART, party),
+              ["BillInvalidParty", party],
+            ]),
+        ],
+        [
+          "refuses 0 units and more than the holding with BillInvalidAmount(bill, start, end, amount)",
+          (apply, { accounts, billId }) =>
+            [0n, FACE + 1n].map((amount) => [
+              String(amount),
+              () => apply(billId, 1n, amount, accounts.enterpriseZ.address),
+              ["BillInvalidAmount", billId, 1n, FACE, amount],
+            ]),
+        ],
+        [
+          "refuses a start that begins no range with BillUnknownRange(bill, start)",
+          (apply, { accounts, billId }) =>
+            [0n, 2n, FACE, FACE + 1n].map((start) => [
+              String(start),
+              () => apply(billId, start, 1n, accounts.enterpriseZ.address),
+              ["BillUnknownRange", billId, start],
+            ]),
+        ],
+        [
+          "refuses an unknown bill with BillUnknown(bill)",
+          (apply, { accounts, billId }) =>
+            [0n, billId + 1n, 2n ** 48n, 2n ** 256n - 1n].map((unknown) => [
+              String(unknown),
+              () => apply(unknown, 1n, 1n, accounts.enterpriseZ.address),
+              ["BillUnknown", unknown],
+            ]),
+        ],
+      ];
       for (const [name, apply] of applies) {
         describe(`.${name}()`, function () {
-          it("refuses a zero counterparty and the holder itself with BillInvalidParty(party)", async function () {
-            const { accounts, suite, billId } = await loadFixture(circulatingBill);
-            const byY = suite.billLedger.connect(accounts.enterpriseY);
-            for (const party of [ZeroAddress, accounts.enterpriseY.address]) {
-              await inCase(
-                party,
-                expect(apply(byY, billId, 1n, PART, party))
-                  .to.be.revertedWithCustomError(byY, "BillInvalidParty")
-                  .withArgs(party),
+          for (const [title, casesOf] of edges) {
+            it(title, async function () {
+              const fixture = await loadFixture(circulatingBill);
+              const byY = fixture.suite.billLedger.connect(fixture.accounts.enterpriseY);
+              await expectEachRefused(
+                byY,
+                casesOf((b, s, a, p) => apply(byY, b, s, a, p), fixture),
               );
-            }
-          });
-
-          it("refuses 0 units and more than the holding with BillInvalidAmount(bill, start, end, amount)", async function () {
-            const { accounts, suite, billId } = await loadFixture(circulatingBill);
-            const byY = suite.billLedger.connect(accounts.enterpriseY);
-            for (const amount of [0n, FACE + 1n]) {
-              await inCase(
-                String(amount),
-                expect(apply(byY, billId, 1n, amount, accounts.enterpriseZ.address))
-                  .to.be.revertedWithCustomError(byY, "BillInvalidAmount")
-                  .withArgs(billId, 1n, FACE, amount),
-              );
-            }
-          });
-
-          it("refuses a start that begins no range with BillUnknownRange(bill, start)", async function () {
-            const { accounts, suite, billId } = await loadFixture(circulatingBill);
-            const byY = suite.billLedger.connect(accounts.enterpriseY);
-            for (const start of [0n, 2n, FACE, FACE + 1n]) {
-              await inCase(
-                String(start),
-                expect(apply(byY, billId, start, 1n, accounts.enterpriseZ.address))
-                  .to.be.revertedWithCustomError(byY, "BillUnknownRange")
-                  .withArgs(billId, start),
-              );
-            }
-          });
-
-          it("refuses an unknown bill with BillUnknown(bill)", async function () {
-            const { accounts, suite, billId } = await loadFixture(circulatingBill);
-            const byY = suite.billLedger.connect(accounts.enterpriseY);
-            for (const unknown of [0n, billId + 1n, 2n ** 48n, 2n ** 256n - 1n]) {
-              await inCase(
-                String(unknown),
-                expect(apply(byY, unknown, 1n, 1n, accounts.enterpriseZ.address))
-                  .to.be.revertedWithCustomError(byY, "BillUnknown")
-                  .withArgs(unknown),
-              );
-            }
-          });
+            });
+          }
         });
       }
     });
@@ -1261,13 +1138,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
     describe(".sign()", function () {
       it("signs at deadline − 1 s", async function () {
         const { accounts, ledger, billId, deadline } = await loadFixture(pendingEndorsement);
-        await expect(
-          at(deadline - 1n, async () =>
-            ledger
-              .connect(accounts.enterpriseZ)
-              .sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-          ),
-        )
+        await expect(at(deadline - 1n, async () => signAt(ledger, accounts.enterpriseZ, billId)))
           .to.emit(ledger, "Endorsed")
           .withArgs(billId, 1n, accounts.enterpriseY.address, accounts.enterpriseZ.address, false);
         expect((await asRegulator(ledger).rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseZ.address);
@@ -1280,13 +1151,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         it(`refuses ${label} with BillApplicationExpired(bill, start, deadline)`, async function () {
           const { accounts, ledger, billId, deadline } = await loadFixture(pendingEndorsement);
           const before = await ledgerText(ledger, billId);
-          await expect(
-            at(deadline + offset, async () =>
-              ledger
-                .connect(accounts.enterpriseZ)
-                .sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-            ),
-          )
+          await expect(at(deadline + offset, async () => signAt(ledger, accounts.enterpriseZ, billId)))
             .to.be.revertedWithCustomError(ledger, "BillApplicationExpired")
             .withArgs(billId, 1n, deadline);
           expect(await ledgerText(ledger, billId)).to.equal(before);
@@ -1393,9 +1258,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
                 ? byY.endorse(billId, 1n, PART, counterparty, false)
                 : byY.pledge(billId, 1n, PART, counterparty),
             );
-            const sign = at(start + offset, async () =>
-              ledger.connect(counterparty).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-            );
+            const sign = at(start + offset, async () => signAt(ledger, counterparty, billId));
             if (allowed) await inCase(act, expect(sign).to.emit(ledger, "ApplicationAnswered"));
             else {
               await inCase(

@@ -39,9 +39,28 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { DigitalCurrency } from "../../typechain-types";
-import { ADMIN_DELAY, CODES, entityIdOf, fundedPlatform, asRegulator } from "../fixtures/platform";
+import { CODES, entityIdOf, fundedPlatform, asRegulator } from "../fixtures/platform";
 import type { Accounts } from "../fixtures/platform";
 import { signPermit } from "../behaviors/kycGated";
+import {
+  beginAdminTransfer,
+  defaultAdminCases,
+  expectAcceptanceRefusedUntilSchedule,
+  expectAdminOfEveryRole,
+  expectEachRefused,
+  expectEachReverts,
+  expectNoRevokeNorSecondAdmin,
+  expectNoSelfGrant,
+  expectNoUnscheduledRenounce,
+  expectRenouncesOnlyItsOwn,
+  expectUnauthorized,
+  heldRoles,
+  registryHookCases,
+  shouldRefuseRegistryHooks,
+  stateChangingFunctions,
+  walletsWithout,
+} from "../behaviors/accessTable";
+import type { RefusedCase, RegistryHook } from "../behaviors/accessTable";
 import { EntityKind, EntityStatus } from "../../tasks/lib/identity";
 
 const { MaxUint256 } = hre.ethers;
@@ -51,16 +70,6 @@ const ONE_DAY = 24n * 60n * 60n;
 
 type RoleName = "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "PAUSER_ROLE" | "REGULATOR_ROLE";
 type Roles = Record<RoleName, string>;
-
-/** Awaits `assertion`; a failure names the case. */
-async function inCase(name: string, assertion: Promise<void>): Promise<void> {
-  try {
-    await assertion;
-  } catch (error) {
-    if (error instanceof Error) error.message = `[${name}] ${error.message}`;
-    throw error;
-  }
-}
 
 async function rolesOf(currency: DigitalCurrency): Promise<Roles> {
   return {
@@ -100,13 +109,7 @@ const PRIVILEGED: PrivilegedCall[] = [
   { name: "rollbackDefaultAdminDelay", role: "DEFAULT_ADMIN_ROLE", call: (c) => c.rollbackDefaultAdminDelay() },
 ];
 
-/** A hook only the identity registry may call; `target` is a verified wallet whose copy it would rewrite. */
-interface RegistryHook {
-  name: string;
-  call: (currency: DigitalCurrency, target: string) => Promise<ContractTransactionResponse>;
-}
-
-const REGISTRY_HOOKS: RegistryHook[] = [
+const REGISTRY_HOOKS: RegistryHook<DigitalCurrency>[] = [
   { name: "onSubscribed", call: (c) => c.onSubscribed() },
   { name: "onUnsubscribed", call: (c) => c.onUnsubscribed() },
   {
@@ -121,41 +124,12 @@ const REGISTRY_HOOKS: RegistryHook[] = [
   },
 ];
 
-/** The gate's subscription and its copy of `wallet`, as one comparable string. */
-async function gateState(currency: DigitalCurrency, wallet: string): Promise<string> {
-  const [subscribed, epoch] = await currency.identitySubscription();
-  const [copy, current] = await asRegulator(currency).cachedCredentialOf(wallet);
-  return JSON.stringify([subscribed, epoch, ...copy, current], (_key, value) =>
-    typeof value === "bigint" ? value.toString() : value,
-  );
-}
-
 describe("DigitalCurrency access and compliance", function () {
   describe("privileged functions (checklist 1)", function () {
-    for (const { name, call } of REGISTRY_HOOKS) {
-      describe(`.${name}()`, function () {
-        it("rejects every wallet, the admin included: IdentitySubscriberUnauthorized(caller)", async function () {
-          const { accounts, suite } = await loadFixture(fundedPlatform);
-          const currency = suite.digitalCurrency;
-          const target = accounts.enterpriseX.address;
-          const before = await gateState(currency, target);
-          expect(await currency.identitySubscription()).to.deep.equal([true, 1n]);
-          expect(
-            (await asRegulator(currency).cachedCredentialOf(target)).current,
-            "the target's copy is current",
-          ).to.equal(true);
-          for (const caller of namedWallets(accounts)) {
-            await inCase(
-              caller.address,
-              expect(call(currency.connect(caller), target))
-                .to.be.revertedWithCustomError(currency, "IdentitySubscriberUnauthorized")
-                .withArgs(caller.address),
-            );
-          }
-          expect(await gateState(currency, target)).to.equal(before);
-        });
-      });
-    }
+    shouldRefuseRegistryHooks(REGISTRY_HOOKS, async () => {
+      const { accounts, suite } = await loadFixture(fundedPlatform);
+      return { gate: suite.digitalCurrency, callers: namedWallets(accounts), target: accounts.enterpriseX.address };
+    });
 
     for (const { name, role, call } of PRIVILEGED) {
       describe(`.${name}()`, function () {
@@ -163,16 +137,11 @@ describe("DigitalCurrency access and compliance", function () {
           const { accounts, suite } = await loadFixture(fundedPlatform);
           const currency = suite.digitalCurrency;
           const roles = await rolesOf(currency);
-          const outsiders = [];
-          for (const wallet of namedWallets(accounts)) {
-            if (!(await currency.hasRole(roles[role], wallet.address))) outsiders.push(wallet);
-          }
+          const outsiders = await walletsWithout(currency, roles[role], namedWallets(accounts));
           expect(outsiders).to.have.length(namedWallets(accounts).length - 1);
-          for (const caller of outsiders) {
-            await expect(call(currency.connect(caller), roles, accounts.enterpriseX.address))
-              .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
-              .withArgs(caller.address, roles[role]);
-          }
+          await expectUnauthorized(currency, roles[role], outsiders, (caller) =>
+            call(currency.connect(caller), roles, accounts.enterpriseX.address),
+          );
         });
       });
     }
@@ -183,27 +152,16 @@ describe("DigitalCurrency access and compliance", function () {
       it("refuses revoking it or granting a second one: AccessControlEnforcedDefaultAdminRules", async function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const byAdmin = suite.digitalCurrency.connect(accounts.admin);
-        const adminRole = await byAdmin.DEFAULT_ADMIN_ROLE();
-        await expect(byAdmin.revokeRole(adminRole, accounts.admin.address)).to.be.revertedWithCustomError(
-          byAdmin,
-          "AccessControlEnforcedDefaultAdminRules",
-        );
-        await expect(byAdmin.grantRole(adminRole, accounts.bankA.address)).to.be.revertedWithCustomError(
-          byAdmin,
-          "AccessControlEnforcedDefaultAdminRules",
-        );
+        await expectNoRevokeNorSecondAdmin(byAdmin, accounts.admin, accounts.bankA);
         expect(await byAdmin.defaultAdmin()).to.equal(accounts.admin.address);
-        expect(await byAdmin.hasRole(adminRole, accounts.bankA.address)).to.equal(false);
+        expect(await byAdmin.hasRole(await byAdmin.DEFAULT_ADMIN_ROLE(), accounts.bankA.address)).to.equal(false);
       });
 
       it("refuses an unscheduled renouncement with AccessControlEnforcedDefaultAdminDelay(0)", async function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const byAdmin = suite.digitalCurrency.connect(accounts.admin);
-        const adminRole = await byAdmin.DEFAULT_ADMIN_ROLE();
-        await expect(byAdmin.renounceRole(adminRole, accounts.admin.address))
-          .to.be.revertedWithCustomError(byAdmin, "AccessControlEnforcedDefaultAdminDelay")
-          .withArgs(0n);
-        expect(await byAdmin.hasRole(adminRole, accounts.admin.address)).to.equal(true);
+        await expectNoUnscheduledRenounce(byAdmin, accounts.admin);
+        expect(await byAdmin.hasRole(await byAdmin.DEFAULT_ADMIN_ROLE(), accounts.admin.address)).to.equal(true);
       });
     });
 
@@ -212,8 +170,7 @@ describe("DigitalCurrency access and compliance", function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const currency = suite.digitalCurrency;
         const newAdmin = accounts.extra[0];
-        const tx = await currency.connect(accounts.admin).beginDefaultAdminTransfer(newAdmin.address);
-        const schedule = BigInt((await tx.getBlock())!.timestamp) + ADMIN_DELAY;
+        const { tx, schedule } = await beginAdminTransfer(currency, accounts.admin, newAdmin);
         return { accounts, currency, newAdmin, tx, schedule };
       }
 
@@ -235,16 +192,9 @@ describe("DigitalCurrency access and compliance", function () {
 
       it("refuses acceptance at schedule − 1 and at schedule, and hands over at schedule + 1", async function () {
         const { accounts, currency, newAdmin, schedule } = await transferBegun();
-        const byNew = currency.connect(newAdmin);
-        for (const at of [schedule - 1n, schedule]) {
-          await time.setNextBlockTimestamp(at);
-          await expect(byNew.acceptDefaultAdminTransfer())
-            .to.be.revertedWithCustomError(currency, "AccessControlEnforcedDefaultAdminDelay")
-            .withArgs(schedule);
-        }
-        await time.setNextBlockTimestamp(schedule + 1n);
+        await expectAcceptanceRefusedUntilSchedule(currency, newAdmin, schedule);
         const adminRole = await currency.DEFAULT_ADMIN_ROLE();
-        await expect(byNew.acceptDefaultAdminTransfer())
+        await expect(currency.connect(newAdmin).acceptDefaultAdminTransfer())
           .to.emit(currency, "RoleRevoked")
           .withArgs(adminRole, accounts.admin.address, newAdmin.address);
         expect(await currency.defaultAdmin()).to.equal(newAdmin.address);
@@ -267,10 +217,7 @@ describe("DigitalCurrency access and compliance", function () {
     it("makes DEFAULT_ADMIN_ROLE the admin of every role", async function () {
       const { suite } = await loadFixture(fundedPlatform);
       const currency = suite.digitalCurrency;
-      const roles = await rolesOf(currency);
-      for (const role of Object.values(roles)) {
-        expect(await currency.getRoleAdmin(role)).to.equal(roles.DEFAULT_ADMIN_ROLE);
-      }
+      await expectAdminOfEveryRole(currency, await rolesOf(currency));
     });
 
     describe("when the regulator tries to grant itself a role", function () {
@@ -278,25 +225,8 @@ describe("DigitalCurrency access and compliance", function () {
         const { accounts, suite } = await loadFixture(fundedPlatform);
         const currency = suite.digitalCurrency;
         const roles = await rolesOf(currency);
-        const { regulator } = accounts;
-        const byRegulator = currency.connect(regulator);
-        for (const role of [roles.ISSUER_ROLE, roles.PAUSER_ROLE, roles.REGULATOR_ROLE]) {
-          await expect(byRegulator.grantRole(role, regulator.address))
-            .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
-            .withArgs(regulator.address, roles.DEFAULT_ADMIN_ROLE);
-        }
-        await expect(byRegulator.grantRole(roles.DEFAULT_ADMIN_ROLE, regulator.address)).to.be.revertedWithCustomError(
-          currency,
-          "AccessControlEnforcedDefaultAdminRules",
-        );
-        await expect(byRegulator.beginDefaultAdminTransfer(regulator.address))
-          .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
-          .withArgs(regulator.address, roles.DEFAULT_ADMIN_ROLE);
-        const held = [];
-        for (const [name, role] of Object.entries(roles)) {
-          if (await currency.hasRole(role, regulator.address)) held.push(name);
-        }
-        expect(held).to.deep.equal(["REGULATOR_ROLE"]);
+        await expectNoSelfGrant(currency, accounts.regulator, roles);
+        expect(await heldRoles(currency, roles, accounts.regulator.address)).to.deep.equal(["REGULATOR_ROLE"]);
       });
     });
   });
@@ -328,11 +258,9 @@ describe("DigitalCurrency access and compliance", function () {
 
     it("classifies every state-changing function of the ABI", async function () {
       const { suite } = await loadFixture(fundedPlatform);
-      const stateChanging: string[] = [];
-      suite.digitalCurrency.interface.forEachFunction((fn) => {
-        if (!fn.constant) stateChanging.push(fn.name);
-      });
-      expect(stateChanging.sort()).to.deep.equal([...REGULATOR_REFUSED, ...REGULATOR_OWN].sort());
+      expect(stateChangingFunctions(suite.digitalCurrency).sort()).to.deep.equal(
+        [...REGULATOR_REFUSED, ...REGULATOR_OWN].sort(),
+      );
     });
 
     it("refuses the regulator every state-changing function that is not its own act", async function () {
@@ -344,7 +272,7 @@ describe("DigitalCurrency access and compliance", function () {
       const permit = await signPermit(currency, regulator, enterpriseX.address, AMOUNT, MaxUint256);
       const unauthorized = (role: RoleName) => ["AccessControlUnauthorizedAccount", regulator.address, roles[role]];
       const regulatorAccount = ["CurrencyRegulatorAccount", regulator.address];
-      const cases: [string, () => Promise<ContractTransactionResponse>, unknown[]][] = [
+      const cases: RefusedCase[] = [
         ["mint", () => byRegulator.mint(enterpriseX.address, AMOUNT), unauthorized("ISSUER_ROLE")],
         ["burn", () => byRegulator.burn(AMOUNT), unauthorized("ISSUER_ROLE")],
         ["pause", () => byRegulator.pause(), unauthorized("PAUSER_ROLE")],
@@ -360,27 +288,7 @@ describe("DigitalCurrency access and compliance", function () {
           () => byRegulator.renounceRole(roles.ISSUER_ROLE, centralBank),
           ["AccessControlBadConfirmation"],
         ],
-        [
-          "beginDefaultAdminTransfer",
-          () => byRegulator.beginDefaultAdminTransfer(regulator),
-          unauthorized("DEFAULT_ADMIN_ROLE"),
-        ],
-        [
-          "cancelDefaultAdminTransfer",
-          () => byRegulator.cancelDefaultAdminTransfer(),
-          unauthorized("DEFAULT_ADMIN_ROLE"),
-        ],
-        ["changeDefaultAdminDelay", () => byRegulator.changeDefaultAdminDelay(0n), unauthorized("DEFAULT_ADMIN_ROLE")],
-        [
-          "rollbackDefaultAdminDelay",
-          () => byRegulator.rollbackDefaultAdminDelay(),
-          unauthorized("DEFAULT_ADMIN_ROLE"),
-        ],
-        [
-          "acceptDefaultAdminTransfer",
-          () => byRegulator.acceptDefaultAdminTransfer(),
-          ["AccessControlInvalidDefaultAdmin", regulator.address],
-        ],
+        ...defaultAdminCases(byRegulator, regulator, roles.DEFAULT_ADMIN_ROLE),
         ["transfer", () => byRegulator.transfer(enterpriseX, AMOUNT), regulatorAccount],
         ["approve", () => byRegulator.approve(enterpriseX, AMOUNT), regulatorAccount],
         ["transferFrom", () => byRegulator.transferFrom(enterpriseX, enterpriseY, AMOUNT), regulatorAccount],
@@ -389,21 +297,10 @@ describe("DigitalCurrency access and compliance", function () {
           () => byRegulator.permit(regulator, enterpriseX, AMOUNT, MaxUint256, permit.v, permit.r, permit.s),
           regulatorAccount,
         ],
-        ...REGISTRY_HOOKS.map(({ name, call }): [string, () => Promise<ContractTransactionResponse>, unknown[]] => [
-          name,
-          () => call(byRegulator, enterpriseX.address),
-          ["IdentitySubscriberUnauthorized", regulator.address],
-        ]),
+        ...registryHookCases(REGISTRY_HOOKS, byRegulator, regulator.address, enterpriseX.address),
       ];
       expect(cases.map(([name]) => name).sort()).to.deep.equal([...REGULATOR_REFUSED].sort());
-      for (const [name, attempt, [error, ...args]] of cases) {
-        await inCase(
-          name,
-          expect(attempt())
-            .to.be.revertedWithCustomError(currency, error as string)
-            .withArgs(...args),
-        );
-      }
+      await expectEachRefused(currency, cases);
       expect(await currency.defaultAdmin()).to.equal(admin.address);
     });
 
@@ -423,13 +320,7 @@ describe("DigitalCurrency access and compliance", function () {
       const currency = suite.digitalCurrency;
       const roles = await rolesOf(currency);
       const { regulator } = accounts;
-      await expect(currency.connect(regulator).renounceRole(roles.ISSUER_ROLE, regulator.address)).not.to.emit(
-        currency,
-        "RoleRevoked",
-      );
-      await expect(currency.connect(regulator).renounceRole(roles.REGULATOR_ROLE, regulator.address))
-        .to.emit(currency, "RoleRevoked")
-        .withArgs(roles.REGULATOR_ROLE, regulator.address, regulator.address);
+      await expectRenouncesOnlyItsOwn(currency, regulator, roles.ISSUER_ROLE, roles.REGULATOR_ROLE);
       await expect(currency.connect(regulator).freezeAccount(accounts.enterpriseX.address))
         .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
         .withArgs(regulator.address, roles.REGULATOR_ROLE);
@@ -456,7 +347,7 @@ describe("DigitalCurrency access and compliance", function () {
         await currency.connect(y).approve(y.address, MaxUint256);
         const byOutsider = await signPermit(currency, o, y.address, AMOUNT, MaxUint256);
         const toOutsider = await signPermit(currency, y, o.address, AMOUNT, MaxUint256);
-        const cases: [string, () => Promise<ContractTransactionResponse>][] = [
+        const attempts: [string, () => Promise<ContractTransactionResponse>][] = [
           ["transfer from it", () => currency.connect(o).transfer(y, AMOUNT)],
           ["transfer to it", () => currency.connect(y).transfer(o, AMOUNT)],
           ["mint to it", () => currency.connect(centralBank).mint(o, AMOUNT)],
@@ -467,12 +358,7 @@ describe("DigitalCurrency access and compliance", function () {
           ["permit by it", () => currency.permit(o, y, AMOUNT, MaxUint256, byOutsider.v, byOutsider.r, byOutsider.s)],
           ["permit to it", () => currency.permit(y, o, AMOUNT, MaxUint256, toOutsider.v, toOutsider.r, toOutsider.s)],
         ];
-        for (const [name, attempt] of cases) {
-          await inCase(
-            name,
-            expect(attempt()).to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount").withArgs(o.address),
-          );
-        }
+        await expectEachReverts(currency, attempts, "CurrencyUnverifiedAccount", o.address);
       });
     });
 
@@ -489,7 +375,7 @@ describe("DigitalCurrency access and compliance", function () {
         await time.increaseTo(expiresAt);
         const byX = await signPermit(currency, x, y.address, AMOUNT, MaxUint256);
         const toX = await signPermit(currency, y, x.address, AMOUNT, MaxUint256);
-        const cases: [string, () => Promise<ContractTransactionResponse>][] = [
+        const attempts: [string, () => Promise<ContractTransactionResponse>][] = [
           ["transfer from it", () => currency.connect(x).transfer(y, AMOUNT)],
           ["transfer to it", () => currency.connect(y).transfer(x, AMOUNT)],
           ["mint to it", () => currency.connect(centralBank).mint(x, AMOUNT)],
@@ -501,12 +387,7 @@ describe("DigitalCurrency access and compliance", function () {
           ["permit by it", () => currency.permit(x, y, AMOUNT, MaxUint256, byX.v, byX.r, byX.s)],
           ["permit to it", () => currency.permit(y, x, AMOUNT, MaxUint256, toX.v, toX.r, toX.s)],
         ];
-        for (const [name, attempt] of cases) {
-          await inCase(
-            name,
-            expect(attempt()).to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount").withArgs(x.address),
-          );
-        }
+        await expectEachReverts(currency, attempts, "CurrencyUnverifiedAccount", x.address);
       });
     });
   });
