@@ -21,6 +21,7 @@ import {
 } from "../../fixtures/platform";
 import type { Accounts } from "../../fixtures/platform";
 import { EntityKind, EntityStatus, jurisdictionToBytes32, registerEntity } from "../../../tasks/lib/identity";
+import { expectTransferMoves, expectUnverified, fundedCurrency } from "../../fixtures/currencyCases";
 
 /*
  * The registry publishes every change of a wallet's standing to its subscribers in the same transaction; the
@@ -163,8 +164,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
   describe("the registry hooks", function () {
     describe("when anyone but the registry calls them", function () {
       it("reverts IdentitySubscriberUnauthorized(caller), the admin and the pauser included", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const x = accounts.enterpriseX.address;
         const before = await copyOf(currency, x);
         const lie = { expiresAt: MAX_UINT48, status: EntityStatus.Active, kind: EntityKind.Regulator };
@@ -204,8 +204,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
       it("trusts a current copy without asking the registry, and stops trusting it when unsubscribed", async function () {
         // A copy the registry never wrote shows which path answers: the gate believes its current copy whatever
         // the registry holds, which is why only the registry may write it.
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, suite, currency } = await fundedCurrency();
         const registry = suite.identityRegistry;
         const { admin, enterpriseX, outsider } = accounts;
         const planted = credential(MAX_UINT48, EntityStatus.Active, EntityKind.Enterprise);
@@ -218,17 +217,15 @@ describe("IdentityGate (DigitalCurrency)", function () {
         });
         expect(await copyOf(currency, outsider.address)).to.deep.equal({ copy: planted, current: true });
         expect(await registry.isVerified(outsider.address)).to.equal(false);
-        await expect(currency.connect(enterpriseX).transfer(outsider.address, AMOUNT)).to.changeTokenBalances(
-          currency,
-          [enterpriseX, outsider],
-          [-AMOUNT, AMOUNT],
-        );
+        await expectTransferMoves(currency, enterpriseX, outsider, AMOUNT);
 
         await registry.connect(admin).removeSubscriber(await currency.getAddress());
         expect(await copyOf(currency, outsider.address)).to.deep.equal({ copy: planted, current: false });
-        await expect(currency.connect(enterpriseX).transfer(outsider.address, AMOUNT))
-          .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
-          .withArgs(outsider.address);
+        await expectUnverified(
+          currency,
+          currency.connect(enterpriseX).transfer(outsider.address, AMOUNT),
+          outsider.address,
+        );
       });
     });
   });
@@ -334,9 +331,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
         await currency.connect(accounts.centralBank).mint(z0, AMOUNT);
         await byA.suspendEntity(ID_Z);
         expect((await copyOf(currency, z0)).current).to.equal(true);
-        await expect(currency.connect(accounts.enterpriseX).transfer(z0, AMOUNT))
-          .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
-          .withArgs(z0);
+        await expectUnverified(currency, currency.connect(accounts.enterpriseX).transfer(z0, AMOUNT), z0);
         await byA.reinstateEntity(ID_Z);
         await expect(currency.connect(accounts.enterpriseX).transfer(z0, AMOUNT)).to.changeTokenBalances(
           currency,
@@ -359,8 +354,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
 
   describe("when the registry stops publishing to the currency (removeSubscriber)", function () {
     it("emits IdentitySubscriptionChanged(false, 1) and no copy is current any more", async function () {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency;
+      const { accounts, suite, currency } = await fundedCurrency();
       const x = accounts.enterpriseX.address;
       const before = await copyOf(currency, x);
       expect(before.current).to.equal(true);
@@ -383,23 +377,11 @@ describe("IdentityGate (DigitalCurrency)", function () {
       await registry.connect(bankA).suspendEntity(ID_X);
       expect(await copyOf(currency, x.address), "the registry no longer writes the copy").to.deep.equal(copyBefore);
       expect(copyBefore.copy[1]).to.equal(BigInt(EntityStatus.Active));
-      await expect(currency.connect(x).transfer(y.address, AMOUNT))
-        .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
-        .withArgs(x.address);
-      await expect(currency.connect(y).transfer(x.address, AMOUNT))
-        .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
-        .withArgs(x.address);
-      await expect(currency.connect(y).transfer(bankA.address, AMOUNT)).to.changeTokenBalances(
-        currency,
-        [y, bankA],
-        [-AMOUNT, AMOUNT],
-      );
+      await expectUnverified(currency, currency.connect(x).transfer(y.address, AMOUNT), x.address);
+      await expectUnverified(currency, currency.connect(y).transfer(x.address, AMOUNT), x.address);
+      await expectTransferMoves(currency, y, bankA, AMOUNT);
       await registry.connect(bankA).reinstateEntity(ID_X);
-      await expect(currency.connect(x).transfer(y.address, AMOUNT)).to.changeTokenBalances(
-        currency,
-        [x, y],
-        [-AMOUNT, AMOUNT],
-      );
+      await expectTransferMoves(currency, x, y, AMOUNT);
     });
 
     it("lets a wallet registered meanwhile act, through the registry", async function () {
@@ -459,9 +441,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
       expect(stale.copy[1], "the copy still says Active").to.equal(BigInt(EntityStatus.Active));
       expect(stale.current).to.equal(false);
       expect((await asRegulator(registry).credentialOf(x.address)).status).to.equal(BigInt(EntityStatus.Suspended));
-      await expect(currency.connect(x).transfer(y.address, AMOUNT))
-        .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
-        .withArgs(x.address);
+      await expectUnverified(currency, currency.connect(x).transfer(y.address, AMOUNT), x.address);
     });
 
     it("makes the copy current with republish([X]), still refused; reinstating X lets it send", async function () {
@@ -477,9 +457,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
         [x.address],
         credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise),
       );
-      await expect(currency.connect(x).transfer(y.address, AMOUNT))
-        .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
-        .withArgs(x.address);
+      await expectUnverified(currency, currency.connect(x).transfer(y.address, AMOUNT), x.address);
       await registry.connect(bankA).reinstateEntity(ID_X);
       await expectCurrentCopies(
         currency,
@@ -487,11 +465,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
         [x.address],
         credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise),
       );
-      await expect(currency.connect(x).transfer(y.address, AMOUNT)).to.changeTokenBalances(
-        currency,
-        [x, y],
-        [-AMOUNT, AMOUNT],
-      );
+      await expectTransferMoves(currency, x, y, AMOUNT);
     });
 
     it("answers for a wallet left unchanged meanwhile through the registry until it is republished", async function () {
@@ -500,11 +474,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
       const registry = suite.identityRegistry;
       const { bankA, enterpriseY: y } = accounts;
       expect((await copyOf(currency, y.address)).current).to.equal(false);
-      await expect(currency.connect(y).transfer(bankA.address, AMOUNT)).to.changeTokenBalances(
-        currency,
-        [y, bankA],
-        [-AMOUNT, AMOUNT],
-      );
+      await expectTransferMoves(currency, y, bankA, AMOUNT);
       await registry.connect(accounts.admin).republish([y.address, bankA.address]);
       const { expiresAt } = await asRegulator(registry).entity(entityIdOf(CODES.enterpriseY));
       await expectCurrentCopies(
@@ -513,18 +483,13 @@ describe("IdentityGate (DigitalCurrency)", function () {
         [y.address],
         credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise),
       );
-      await expect(currency.connect(y).transfer(bankA.address, AMOUNT)).to.changeTokenBalances(
-        currency,
-        [y, bankA],
-        [-AMOUNT, AMOUNT],
-      );
+      await expectTransferMoves(currency, y, bankA, AMOUNT);
     });
   });
 
   describe(".pause() and .unpause() (the pause flag shares the gate's slot)", function () {
     it("emits Paused(pauser), refuses every movement with CurrencyPaused() before any KYC check", async function () {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency;
+      const { accounts, currency } = await fundedCurrency();
       const { centralBank, enterpriseX, enterpriseY, outsider, pauser } = accounts;
       await expect(currency.connect(pauser).pause()).to.emit(currency, "Paused").withArgs(pauser.address);
       expect(await currency.paused()).to.equal(true);
@@ -538,8 +503,8 @@ describe("IdentityGate (DigitalCurrency)", function () {
     });
 
     it("refuses pause when paused with CurrencyPaused() and unpause when not with CurrencyNotPaused()", async function () {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency.connect(accounts.pauser);
+      const { accounts, currency: funded } = await fundedCurrency();
+      const currency = funded.connect(accounts.pauser);
       await expect(currency.unpause()).to.be.revertedWithCustomError(currency, "CurrencyNotPaused").withArgs();
       await currency.pause();
       await expect(currency.pause()).to.be.revertedWithCustomError(currency, "CurrencyPaused").withArgs();
@@ -549,8 +514,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
     });
 
     it("leaves the subscription alone, and a change of subscription leaves the pause alone", async function () {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency;
+      const { accounts, suite, currency } = await fundedCurrency();
       const byAdmin = suite.identityRegistry.connect(accounts.admin);
       const { enterpriseX: x, enterpriseY: y, pauser } = accounts;
       await currency.connect(pauser).pause();
@@ -567,11 +531,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
 
       await currency.connect(pauser).unpause();
       expect(await currency.identitySubscription()).to.deep.equal([true, 2n]);
-      await expect(currency.connect(x).transfer(y.address, AMOUNT)).to.changeTokenBalances(
-        currency,
-        [x, y],
-        [-AMOUNT, AMOUNT],
-      );
+      await expectTransferMoves(currency, x, y, AMOUNT);
     });
   });
 });
@@ -813,24 +773,21 @@ describe("IdentityRegistry subscriptions", function () {
           credential(yExpiry, EntityStatus.Active, EntityKind.Enterprise),
         );
         expect((await copyOf(spare, centralBank.address)).current, "not republished").to.equal(false);
-        await expect(spare.connect(x).transfer(y.address, AMOUNT)).to.changeTokenBalances(
-          spare,
-          [x, y],
-          [-AMOUNT, AMOUNT],
-        );
+        await expectTransferMoves(spare, x, y, AMOUNT);
       });
     });
 
     describe("when a wallet is unknown to the registry", function () {
       it("writes a current all-zero copy, and the wallet stays refused", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, suite, currency } = await fundedCurrency();
         const { admin, enterpriseX, outsider } = accounts;
         await suite.identityRegistry.connect(admin).republish([outsider.address]);
         expect(await copyOf(currency, outsider.address)).to.deep.equal({ copy: NO_CREDENTIAL, current: true });
-        await expect(currency.connect(enterpriseX).transfer(outsider.address, AMOUNT))
-          .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
-          .withArgs(outsider.address);
+        await expectUnverified(
+          currency,
+          currency.connect(enterpriseX).transfer(outsider.address, AMOUNT),
+          outsider.address,
+        );
       });
     });
 

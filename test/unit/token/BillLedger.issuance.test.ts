@@ -4,6 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ADMIN_DELAY, CODES, deployedPlatform, entityIdOf, asRegulator } from "../../fixtures/platform";
 import { FACE, TENOR_DAYS, billsPlatform, issuedBill } from "../../fixtures/bills";
 import type { BillCast, BillFixture } from "../../fixtures/bills";
+import { signTx, stateAt } from "../../fixtures/ledgerActs";
 import {
   Act,
   BillType,
@@ -20,6 +21,8 @@ import {
   withdraw,
 } from "../../../tasks/lib/bills";
 import { EntityKind } from "../../../tasks/lib/identity";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionResponse } from "ethers";
 import type { BillLedger } from "../../../typechain-types";
 import type { IBillLedger } from "../../../typechain-types/contracts/token/BillLedger";
 
@@ -126,6 +129,52 @@ function locked(
 
 async function rangeAt(ledger: BillLedger, billId: bigint, start: bigint) {
   return plain(await asRegulator(ledger).rangeAt(billId, start));
+}
+
+/**
+ * Has the drawer (enterprise X) call `method` on the whole fixture bill in a block pinned 10 s ahead; expects
+ * ApplicationMade for `act` to `counterparty` with a full answer window, and the bill Locked from `prior`.
+ */
+async function expectPresented(
+  { accounts, suite, billId }: BillFixture,
+  method: "presentForAcceptance" | "presentForReceipt",
+  [act, prior, counterparty]: [Act, RangeState, string],
+) {
+  const ledger = suite.billLedger;
+  const drawer = accounts.enterpriseX.address;
+  const at = (await time.latest()) + 10;
+  const deadline = BigInt(at) + ANSWER_WINDOW;
+  await time.setNextBlockTimestamp(at);
+  const tx = ledger.connect(accounts.enterpriseX)[method](billId);
+  await expect(tx)
+    .to.emit(ledger, "ApplicationMade")
+    .withArgs(billId, 1n, FACE, act, drawer, counterparty, deadline, false);
+  await expect(tx)
+    .to.emit(ledger, "RangeUpdated")
+    .withArgs(billId, 1n, FACE, drawer, RangeState.Locked, genesisChain(billId));
+  expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
+    locked(billId, 1n, FACE, drawer, prior, act, counterparty, deadline, genesisChain(billId)),
+  );
+}
+
+/**
+ * Expects `tx` to answer the application for `act` on the whole fixture bill (ApplicationAnswered, `signed`, by
+ * `by`) and to leave the bill settled with `holder` in `state` under the genesis chain.
+ */
+async function expectAnswered(
+  ledger: BillLedger,
+  tx: Promise<ContractTransactionResponse>,
+  billId: bigint,
+  [act, signed, by]: [Act, boolean, HardhatEthersSigner],
+  [holder, state]: [HardhatEthersSigner, RangeState],
+) {
+  await expect(tx).to.emit(ledger, "ApplicationAnswered").withArgs(billId, 1n, act, signed, by.address);
+  await expect(tx)
+    .to.emit(ledger, "RangeUpdated")
+    .withArgs(billId, 1n, FACE, holder.address, state, genesisChain(billId));
+  expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
+    settled(billId, 1n, FACE, holder.address, state, genesisChain(billId)),
+  );
 }
 
 /** Mines a block at 12:00 CST of the next CST day and returns that day: the next act is mined on it too. */
@@ -428,6 +477,34 @@ describe("BillLedger", function () {
       await expect(asRegulator(ledger).bill(1n, 0)).to.be.revertedWithCustomError(ledger, "BillUnknown").withArgs(1n);
     }
 
+    /** The bills platform with its ledger and a maturity TENOR_DAYS after the latest block's CST day. */
+    async function platformAndMaturity() {
+      const { accounts, suite } = await loadFixture(billsPlatform);
+      return { accounts, suite, ledger: suite.billLedger, maturityDay: cstDayOf(await time.latest()) + TENOR_DAYS };
+    }
+
+    /** Expects `issue` to revert with `error(...args)` and no bill to be recorded. */
+    async function expectIssueReverted(issue: Promise<unknown>, ledger: BillLedger, error: string, ...args: unknown[]) {
+      await expect(issue)
+        .to.be.revertedWithCustomError(ledger, error)
+        .withArgs(...args);
+      await expectNoBill(ledger);
+    }
+
+    /** `partyName` as drawer, acceptor or payee of enterprise X's bill: expects `error(party)` and no bill. */
+    async function expectIssueRefusedFor(
+      partyName: "outsider" | "regulator",
+      role: "drawer" | "acceptor" | "payee",
+      error: string,
+    ) {
+      const { accounts, ledger, maturityDay } = await platformAndMaturity();
+      const party = accounts[partyName];
+      const drawer = role === "drawer" ? party : accounts.enterpriseX;
+      const overrides = role === "drawer" ? {} : { [role]: party.address };
+      const issue = ledger.connect(drawer).issue(issueParams(accounts, maturityDay, overrides));
+      await expectIssueReverted(issue, ledger, error, party.address);
+    }
+
     describe("when an enterprise draws a valid bill", function () {
       it("records the terms with today's CST day and emits BillIssued and RangeUpdated", async function () {
         const { accounts, suite } = await loadFixture(billsPlatform);
@@ -529,18 +606,16 @@ describe("BillLedger", function () {
         [BillType.CommercialAcceptance, "financeCo", EntityKind.Enterprise],
       ] as const) {
         it(`reverts BillWrongPartyKind(${acceptorName}, ${EntityKind[expected]}) for a ${BillType[type]} bill`, async function () {
-          const { accounts, suite } = await loadFixture(billsPlatform);
-          const ledger = suite.billLedger;
+          const { accounts, ledger, maturityDay } = await platformAndMaturity();
           const acceptor = accounts[acceptorName].address;
-          const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-          await expect(
-            ledger
-              .connect(accounts.enterpriseX)
-              .issue(issueParams(accounts, maturityDay, { billType: type, acceptor })),
-          )
-            .to.be.revertedWithCustomError(ledger, "BillWrongPartyKind")
-            .withArgs(acceptor, expected);
-          await expectNoBill(ledger);
+          const params = issueParams(accounts, maturityDay, { billType: type, acceptor });
+          await expectIssueReverted(
+            ledger.connect(accounts.enterpriseX).issue(params),
+            ledger,
+            "BillWrongPartyKind",
+            acceptor,
+            expected,
+          );
         });
       }
     });
@@ -548,27 +623,19 @@ describe("BillLedger", function () {
     describe("when the drawer or the payee is not an enterprise", function () {
       for (const name of ["bankB", "financeCo", "centralBank"] as const) {
         it(`reverts BillWrongPartyKind(${name}, Enterprise) for ${name} drawing`, async function () {
-          const { accounts, suite } = await loadFixture(billsPlatform);
-          const ledger = suite.billLedger;
+          const { accounts, ledger, maturityDay } = await platformAndMaturity();
           const drawer = accounts[name];
-          const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-          await expect(ledger.connect(drawer).issue(issueParams(accounts, maturityDay)))
-            .to.be.revertedWithCustomError(ledger, "BillWrongPartyKind")
-            .withArgs(drawer.address, EntityKind.Enterprise);
-          await expectNoBill(ledger);
+          const issue = ledger.connect(drawer).issue(issueParams(accounts, maturityDay));
+          await expectIssueReverted(issue, ledger, "BillWrongPartyKind", drawer.address, EntityKind.Enterprise);
         });
       }
 
       for (const name of ["bankB", "financeCo"] as const) {
         it(`reverts BillWrongPartyKind(${name}, Enterprise) for ${name} as payee`, async function () {
-          const { accounts, suite } = await loadFixture(billsPlatform);
-          const ledger = suite.billLedger;
+          const { accounts, ledger, maturityDay } = await platformAndMaturity();
           const payee = accounts[name].address;
-          const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-          await expect(ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay, { payee })))
-            .to.be.revertedWithCustomError(ledger, "BillWrongPartyKind")
-            .withArgs(payee, EntityKind.Enterprise);
-          await expectNoBill(ledger);
+          const issue = ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay, { payee }));
+          await expectIssueReverted(issue, ledger, "BillWrongPartyKind", payee, EntityKind.Enterprise);
         });
       }
     });
@@ -576,95 +643,50 @@ describe("BillLedger", function () {
     describe("when a party is not verified", function () {
       for (const role of ["drawer", "acceptor", "payee"] as const) {
         it(`reverts BillUnverifiedParty naming an unverified ${role}`, async function () {
-          const { accounts, suite } = await loadFixture(billsPlatform);
-          const ledger = suite.billLedger;
-          const { outsider, enterpriseX } = accounts;
-          const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-          const drawer = role === "drawer" ? outsider : enterpriseX;
-          const overrides = role === "drawer" ? {} : { [role]: outsider.address };
-          await expect(ledger.connect(drawer).issue(issueParams(accounts, maturityDay, overrides)))
-            .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
-            .withArgs(outsider.address);
-          await expectNoBill(ledger);
+          await expectIssueRefusedFor("outsider", role, "BillUnverifiedParty");
         });
       }
 
       it("reverts BillUnverifiedParty for a drawer whose KYC was suspended", async function () {
-        const { accounts, suite } = await loadFixture(billsPlatform);
-        const ledger = suite.billLedger;
+        const { accounts, ledger, suite, maturityDay } = await platformAndMaturity();
         // Enterprise X was verified by bank A.
         await suite.identityRegistry.connect(accounts.bankA).suspendEntity(entityIdOf(CODES.enterpriseX));
-        const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-        await expect(ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay)))
-          .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
-          .withArgs(accounts.enterpriseX.address);
-        await expectNoBill(ledger);
+        const issue = ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay));
+        await expectIssueReverted(issue, ledger, "BillUnverifiedParty", accounts.enterpriseX.address);
       });
 
       it("reverts BillInvalidParty(0) for a zero acceptor, as for a zero payee", async function () {
-        const { accounts, suite } = await loadFixture(billsPlatform);
-        const ledger = suite.billLedger;
-        const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-        await expect(
-          ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay, { acceptor: ZeroAddress })),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillInvalidParty")
-          .withArgs(ZeroAddress);
-        await expectNoBill(ledger);
+        const { accounts, ledger, maturityDay } = await platformAndMaturity();
+        const params = issueParams(accounts, maturityDay, { acceptor: ZeroAddress });
+        await expectIssueReverted(
+          ledger.connect(accounts.enterpriseX).issue(params),
+          ledger,
+          "BillInvalidParty",
+          ZeroAddress,
+        );
       });
     });
 
     describe("when the regulator is a party", function () {
       for (const role of ["drawer", "acceptor", "payee"] as const) {
         it(`reverts BillRegulatorParty naming the regulator as ${role}`, async function () {
-          const { accounts, suite } = await loadFixture(billsPlatform);
-          const ledger = suite.billLedger;
-          const { regulator, enterpriseX } = accounts;
-          const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-          const drawer = role === "drawer" ? regulator : enterpriseX;
-          const overrides = role === "drawer" ? {} : { [role]: regulator.address };
-          await expect(ledger.connect(drawer).issue(issueParams(accounts, maturityDay, overrides)))
-            .to.be.revertedWithCustomError(ledger, "BillRegulatorParty")
-            .withArgs(regulator.address);
-          await expectNoBill(ledger);
+          await expectIssueRefusedFor("regulator", role, "BillRegulatorParty");
         });
       }
     });
 
     describe("when the terms are malformed", function () {
-      it("reverts BillInvalidType for type None", async function () {
-        const { accounts, suite } = await loadFixture(billsPlatform);
-        const ledger = suite.billLedger;
-        const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-        await expect(
-          ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay, { billType: BillType.None })),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillInvalidType")
-          .withArgs();
-        await expectNoBill(ledger);
-      });
-
-      it("reverts BillZeroFace for a face of 0", async function () {
-        const { accounts, suite } = await loadFixture(billsPlatform);
-        const ledger = suite.billLedger;
-        const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-        await expect(ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay, { face: 0n })))
-          .to.be.revertedWithCustomError(ledger, "BillZeroFace")
-          .withArgs();
-        await expectNoBill(ledger);
-      });
-
-      it("reverts BillInvalidParty(0) for a zero payee", async function () {
-        const { accounts, suite } = await loadFixture(billsPlatform);
-        const ledger = suite.billLedger;
-        const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-        await expect(
-          ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay, { payee: ZeroAddress })),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillInvalidParty")
-          .withArgs(ZeroAddress);
-        await expectNoBill(ledger);
-      });
+      for (const [title, overrides, error, args] of [
+        ["reverts BillInvalidType for type None", { billType: BillType.None }, "BillInvalidType", []],
+        ["reverts BillZeroFace for a face of 0", { face: 0n }, "BillZeroFace", []],
+        ["reverts BillInvalidParty(0) for a zero payee", { payee: ZeroAddress }, "BillInvalidParty", [ZeroAddress]],
+      ] as const) {
+        it(title, async function () {
+          const { accounts, ledger, maturityDay } = await platformAndMaturity();
+          const issue = ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay, overrides));
+          await expectIssueReverted(issue, ledger, error, ...args);
+        });
+      }
     });
 
     describe("when the maturity day is not after today", function () {
@@ -791,14 +813,10 @@ describe("BillLedger", function () {
 
     describe("when the ledger is paused", function () {
       it("reverts BillPaused", async function () {
-        const { accounts, suite } = await loadFixture(billsPlatform);
-        const ledger = suite.billLedger;
+        const { accounts, ledger, maturityDay } = await platformAndMaturity();
         await ledger.connect(accounts.pauser).pause();
-        const maturityDay = cstDayOf(await time.latest()) + TENOR_DAYS;
-        await expect(ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay)))
-          .to.be.revertedWithCustomError(ledger, "BillPaused")
-          .withArgs();
-        await expectNoBill(ledger);
+        const issue = ledger.connect(accounts.enterpriseX).issue(issueParams(accounts, maturityDay));
+        await expectIssueReverted(issue, ledger, "BillPaused");
       });
     });
   });
@@ -806,32 +824,9 @@ describe("BillLedger", function () {
   describe(".presentForAcceptance()", function () {
     describe("when the drawer presents its issued bill", function () {
       it("locks the whole bill for bank A's answer within the answer window", async function () {
-        const { accounts, suite, billId } = await loadFixture(issuedBill);
-        const ledger = suite.billLedger;
-        const { enterpriseX, bankA } = accounts;
-        const at = (await time.latest()) + 10;
-        const deadline = BigInt(at) + ANSWER_WINDOW;
-        await time.setNextBlockTimestamp(at);
-        const tx = ledger.connect(enterpriseX).presentForAcceptance(billId);
-        await expect(tx)
-          .to.emit(ledger, "ApplicationMade")
-          .withArgs(billId, 1n, FACE, Act.Acceptance, enterpriseX.address, bankA.address, deadline, false);
-        await expect(tx)
-          .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseX.address, RangeState.Locked, genesisChain(billId));
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          locked(
-            billId,
-            1n,
-            FACE,
-            enterpriseX.address,
-            RangeState.Issued,
-            Act.Acceptance,
-            bankA.address,
-            deadline,
-            genesisChain(billId),
-          ),
-        );
+        const fixture = await loadFixture(issuedBill);
+        const counterparty = fixture.accounts.bankA.address;
+        await expectPresented(fixture, "presentForAcceptance", [Act.Acceptance, RangeState.Issued, counterparty]);
       });
     });
 
@@ -844,7 +839,7 @@ describe("BillLedger", function () {
           await expect(ledger.connect(caller).presentForAcceptance(billId))
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
-          expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Issued));
+          expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Issued));
         });
       }
 
@@ -885,7 +880,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.enterpriseX).presentForAcceptance(billId))
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.bankA.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Issued));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Issued));
       });
     });
 
@@ -906,28 +901,18 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         const { enterpriseX, bankA } = accounts;
-        const tx = ledger.connect(bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n));
-        await expect(tx)
-          .to.emit(ledger, "ApplicationAnswered")
-          .withArgs(billId, 1n, Act.Acceptance, true, bankA.address);
-        await expect(tx)
-          .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseX.address, RangeState.Accepted, genesisChain(billId));
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          settled(billId, 1n, FACE, enterpriseX.address, RangeState.Accepted, genesisChain(billId)),
-        );
+        const tx = signTx(ledger, bankA, billId);
+        await expectAnswered(ledger, tx, billId, [Act.Acceptance, true, bankA], [enterpriseX, RangeState.Accepted]);
       });
 
       it("accepts a signature at deadline − 1 s", async function () {
         const { accounts, suite, billId, deadline } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         await time.setNextBlockTimestamp(deadline - 1n);
-        await expect(
-          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
+        await expect(signTx(ledger, accounts.bankA, billId))
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Acceptance, true, accounts.bankA.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Accepted));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Accepted));
       });
     });
 
@@ -940,12 +925,10 @@ describe("BillLedger", function () {
           const { accounts, suite, billId, deadline } = await loadFixture(presentedBill);
           const ledger = suite.billLedger;
           await time.setNextBlockTimestamp(deadline + offset);
-          await expect(
-            ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-          )
+          await expect(signTx(ledger, accounts.bankA, billId))
             .to.be.revertedWithCustomError(ledger, "BillApplicationExpired")
             .withArgs(billId, 1n, deadline);
-          expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
+          expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Locked));
         });
       }
     });
@@ -956,7 +939,7 @@ describe("BillLedger", function () {
           const { accounts, suite, billId, deadline } = await loadFixture(presentedBill);
           const ledger = suite.billLedger;
           const caller = accounts[name];
-          await expect(ledger.connect(caller).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)))
+          await expect(signTx(ledger, caller, billId))
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
           const range = await asRegulator(ledger).rangeAt(billId, 1n);
@@ -971,15 +954,13 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         const byB = suite.identityRegistry.connect(accounts.bankB); // bank B verified bank A
         await byB.suspendEntity(entityIdOf(CODES.bankA));
-        await expect(
-          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
+        await expect(signTx(ledger, accounts.bankA, billId))
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.bankA.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Locked));
         await byB.reinstateEntity(entityIdOf(CODES.bankA));
         await sign(ledger.connect(accounts.bankA), billId, 1n);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Accepted));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Accepted));
       });
     });
 
@@ -988,12 +969,10 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedBill);
         const ledger = suite.billLedger;
         await suite.identityRegistry.connect(accounts.bankA).suspendEntity(entityIdOf(CODES.enterpriseX));
-        await expect(
-          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
+        await expect(signTx(ledger, accounts.bankA, billId))
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.enterpriseX.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Locked));
       });
     });
 
@@ -1001,9 +980,7 @@ describe("BillLedger", function () {
       it("reverts BillWrongState(Issued, Locked)", async function () {
         const { accounts, suite, billId } = await loadFixture(issuedBill);
         const ledger = suite.billLedger;
-        await expect(
-          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
+        await expect(signTx(ledger, accounts.bankA, billId))
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Issued, RangeState.Locked);
       });
@@ -1017,15 +994,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         const { enterpriseX, bankA } = accounts;
         const tx = ledger.connect(bankA).reject(billId, 1n);
-        await expect(tx)
-          .to.emit(ledger, "ApplicationAnswered")
-          .withArgs(billId, 1n, Act.Acceptance, false, bankA.address);
-        await expect(tx)
-          .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseX.address, RangeState.Issued, genesisChain(billId));
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          settled(billId, 1n, FACE, enterpriseX.address, RangeState.Issued, genesisChain(billId)),
-        );
+        await expectAnswered(ledger, tx, billId, [Act.Acceptance, false, bankA], [enterpriseX, RangeState.Issued]);
       });
 
       it("lets the drawer present again, and the acceptor then accept", async function () {
@@ -1037,7 +1006,7 @@ describe("BillLedger", function () {
           "ApplicationMade",
         );
         await sign(ledger.connect(accounts.bankA), billId, 1n);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Accepted));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Accepted));
       });
     });
 
@@ -1050,7 +1019,7 @@ describe("BillLedger", function () {
           await expect(ledger.connect(caller).reject(billId, 1n))
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
-          expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
+          expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Locked));
         });
       }
     });
@@ -1063,14 +1032,12 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         const { enterpriseX } = accounts;
         const tx = ledger.connect(enterpriseX).withdraw(billId, 1n);
-        await expect(tx)
-          .to.emit(ledger, "ApplicationAnswered")
-          .withArgs(billId, 1n, Act.Acceptance, false, enterpriseX.address);
-        await expect(tx)
-          .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseX.address, RangeState.Issued, genesisChain(billId));
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          settled(billId, 1n, FACE, enterpriseX.address, RangeState.Issued, genesisChain(billId)),
+        await expectAnswered(
+          ledger,
+          tx,
+          billId,
+          [Act.Acceptance, false, enterpriseX],
+          [enterpriseX, RangeState.Issued],
         );
       });
     });
@@ -1082,7 +1049,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.bankA).withdraw(billId, 1n))
           .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
           .withArgs(billId, 1n, accounts.bankA.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Locked));
       });
     });
   });
@@ -1096,7 +1063,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.outsider).clear(billId, 1n))
           .to.be.revertedWithCustomError(ledger, "BillApplicationPending")
           .withArgs(billId, 1n, deadline);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Locked));
       });
     });
 
@@ -1107,15 +1074,7 @@ describe("BillLedger", function () {
         const { enterpriseX, outsider } = accounts;
         await time.setNextBlockTimestamp(deadline);
         const tx = ledger.connect(outsider).clear(billId, 1n);
-        await expect(tx)
-          .to.emit(ledger, "ApplicationAnswered")
-          .withArgs(billId, 1n, Act.Acceptance, false, outsider.address);
-        await expect(tx)
-          .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseX.address, RangeState.Issued, genesisChain(billId));
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          settled(billId, 1n, FACE, enterpriseX.address, RangeState.Issued, genesisChain(billId)),
-        );
+        await expectAnswered(ledger, tx, billId, [Act.Acceptance, false, outsider], [enterpriseX, RangeState.Issued]);
       });
     });
 
@@ -1133,32 +1092,9 @@ describe("BillLedger", function () {
   describe(".presentForReceipt()", function () {
     describe("when the drawer presents its accepted bill", function () {
       it("locks the bill for the payee's answer", async function () {
-        const { accounts, suite, billId } = await loadFixture(acceptedBill);
-        const ledger = suite.billLedger;
-        const { enterpriseX, enterpriseY } = accounts;
-        const at = (await time.latest()) + 10;
-        const deadline = BigInt(at) + ANSWER_WINDOW;
-        await time.setNextBlockTimestamp(at);
-        const tx = ledger.connect(enterpriseX).presentForReceipt(billId);
-        await expect(tx)
-          .to.emit(ledger, "ApplicationMade")
-          .withArgs(billId, 1n, FACE, Act.Receipt, enterpriseX.address, enterpriseY.address, deadline, false);
-        await expect(tx)
-          .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseX.address, RangeState.Locked, genesisChain(billId));
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          locked(
-            billId,
-            1n,
-            FACE,
-            enterpriseX.address,
-            RangeState.Accepted,
-            Act.Receipt,
-            enterpriseY.address,
-            deadline,
-            genesisChain(billId),
-          ),
-        );
+        const fixture = await loadFixture(acceptedBill);
+        const counterparty = fixture.accounts.enterpriseY.address;
+        await expectPresented(fixture, "presentForReceipt", [Act.Receipt, RangeState.Accepted, counterparty]);
       });
     });
 
@@ -1169,7 +1105,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.enterpriseX).presentForReceipt(billId))
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Issued, RangeState.Accepted);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Issued));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Issued));
       });
 
       it("reverts BillWrongState(Locked, Accepted) while acceptance is pending", async function () {
@@ -1196,7 +1132,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.enterpriseY).presentForReceipt(billId))
           .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
           .withArgs(billId, 1n, accounts.enterpriseY.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Accepted));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Accepted));
       });
     });
   });
@@ -1207,15 +1143,13 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
         const ledger = suite.billLedger;
         const { enterpriseY } = accounts;
-        const tx = ledger.connect(enterpriseY).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n));
-        await expect(tx)
-          .to.emit(ledger, "ApplicationAnswered")
-          .withArgs(billId, 1n, Act.Receipt, true, enterpriseY.address);
-        await expect(tx)
-          .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseY.address, RangeState.Circulating, genesisChain(billId));
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          settled(billId, 1n, FACE, enterpriseY.address, RangeState.Circulating, genesisChain(billId)),
+        const tx = signTx(ledger, enterpriseY, billId);
+        await expectAnswered(
+          ledger,
+          tx,
+          billId,
+          [Act.Receipt, true, enterpriseY],
+          [enterpriseY, RangeState.Circulating],
         );
       });
     });
@@ -1226,7 +1160,7 @@ describe("BillLedger", function () {
           const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
           const ledger = suite.billLedger;
           const caller = accounts[name];
-          await expect(ledger.connect(caller).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)))
+          await expect(signTx(ledger, caller, billId))
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, caller.address);
           expect((await asRegulator(ledger).rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseX.address);
@@ -1240,9 +1174,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         // Enterprise Y was verified by bank B.
         await suite.identityRegistry.connect(accounts.bankB).suspendEntity(entityIdOf(CODES.enterpriseY));
-        await expect(
-          ledger.connect(accounts.enterpriseY).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
+        await expect(signTx(ledger, accounts.enterpriseY, billId))
           .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
           .withArgs(accounts.enterpriseY.address);
         expect((await asRegulator(ledger).rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseX.address);
@@ -1251,33 +1183,24 @@ describe("BillLedger", function () {
   });
 
   describe(".reject() and .withdraw() of a receipt", function () {
-    describe("when the payee rejects", function () {
-      it("returns the bill to Accepted, held by the drawer", async function () {
-        const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
-        const ledger = suite.billLedger;
-        const { enterpriseX, enterpriseY } = accounts;
-        await expect(ledger.connect(enterpriseY).reject(billId, 1n))
-          .to.emit(ledger, "ApplicationAnswered")
-          .withArgs(billId, 1n, Act.Receipt, false, enterpriseY.address);
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          settled(billId, 1n, FACE, enterpriseX.address, RangeState.Accepted, genesisChain(billId)),
-        );
+    for (const [when, title, answerer, answer] of [
+      ["when the payee rejects", "returns the bill to Accepted, held by the drawer", "enterpriseY", "reject"],
+      ["when the drawer withdraws", "returns the bill to Accepted", "enterpriseX", "withdraw"],
+    ] as const) {
+      describe(when, function () {
+        it(title, async function () {
+          const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
+          const ledger = suite.billLedger;
+          const by = accounts[answerer];
+          await expect(ledger.connect(by)[answer](billId, 1n))
+            .to.emit(ledger, "ApplicationAnswered")
+            .withArgs(billId, 1n, Act.Receipt, false, by.address);
+          expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
+            settled(billId, 1n, FACE, accounts.enterpriseX.address, RangeState.Accepted, genesisChain(billId)),
+          );
+        });
       });
-    });
-
-    describe("when the drawer withdraws", function () {
-      it("returns the bill to Accepted", async function () {
-        const { accounts, suite, billId } = await loadFixture(presentedForReceiptBill);
-        const ledger = suite.billLedger;
-        const { enterpriseX } = accounts;
-        await expect(ledger.connect(enterpriseX).withdraw(billId, 1n))
-          .to.emit(ledger, "ApplicationAnswered")
-          .withArgs(billId, 1n, Act.Receipt, false, enterpriseX.address);
-        expect(await rangeAt(ledger, billId, 1n)).to.deep.equal(
-          settled(billId, 1n, FACE, enterpriseX.address, RangeState.Accepted, genesisChain(billId)),
-        );
-      });
-    });
+    }
   });
 
   describe(".rangesOfBill()", function () {
@@ -1698,7 +1621,7 @@ describe("BillLedger", function () {
         await ledger.connect(accounts.pauser).unpause();
         expect(await ledger.paused()).to.equal(false);
         await sign(ledger.connect(accounts.bankA), billId, 1n);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Accepted));
+        expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Accepted));
       });
 
       it("emits Paused(pauser) and Unpaused(pauser), and refuses to pause twice or unpause twice", async function () {
@@ -1712,47 +1635,58 @@ describe("BillLedger", function () {
     });
 
     describe("when the ledger is paused", function () {
-      it("reverts BillPaused from presentForAcceptance()", async function () {
-        const { accounts, suite, billId } = await loadFixture(issuedBill);
-        const ledger = suite.billLedger;
-        await ledger.connect(accounts.pauser).pause();
-        await expect(ledger.connect(accounts.enterpriseX).presentForAcceptance(billId))
-          .to.be.revertedWithCustomError(ledger, "BillPaused")
-          .withArgs();
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Issued));
-      });
-
-      it("reverts BillPaused from presentForReceipt()", async function () {
-        const { accounts, suite, billId } = await loadFixture(acceptedBill);
-        const ledger = suite.billLedger;
-        await ledger.connect(accounts.pauser).pause();
-        await expect(ledger.connect(accounts.enterpriseX).presentForReceipt(billId))
-          .to.be.revertedWithCustomError(ledger, "BillPaused")
-          .withArgs();
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Accepted));
-      });
-
-      it("reverts BillPaused from sign()", async function () {
-        const { accounts, suite, billId } = await loadFixture(presentedBill);
-        const ledger = suite.billLedger;
-        await ledger.connect(accounts.pauser).pause();
-        await expect(
-          ledger.connect(accounts.bankA).sign(billId, 1n, await asRegulator(ledger).applicationTerms(billId, 1n)),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillPaused")
-          .withArgs();
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Locked));
-      });
-
-      it("reverts BillPaused from endorse()", async function () {
-        const { accounts, suite, billId } = await loadFixture(receivedBill);
-        const ledger = suite.billLedger;
-        await ledger.connect(accounts.pauser).pause();
-        await expect(ledger.connect(accounts.enterpriseY).endorse(billId, 1n, 10n, accounts.enterpriseZ.address, false))
-          .to.be.revertedWithCustomError(ledger, "BillPaused")
-          .withArgs();
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).end).to.equal(FACE);
-      });
+      /** An act refused while paused, on the fixture it needs, and the range field that must stay as it was. */
+      interface PausedCase {
+        method: string;
+        fixture: () => Promise<BillFixture>;
+        act: (f: BillFixture) => Promise<unknown>;
+        field: "state" | "end";
+        kept: bigint;
+      }
+      const PAUSED: PausedCase[] = [
+        {
+          method: "presentForAcceptance",
+          fixture: issuedBill,
+          act: ({ accounts, suite, billId }) =>
+            suite.billLedger.connect(accounts.enterpriseX).presentForAcceptance(billId),
+          field: "state",
+          kept: BigInt(RangeState.Issued),
+        },
+        {
+          method: "presentForReceipt",
+          fixture: acceptedBill,
+          act: ({ accounts, suite, billId }) =>
+            suite.billLedger.connect(accounts.enterpriseX).presentForReceipt(billId),
+          field: "state",
+          kept: BigInt(RangeState.Accepted),
+        },
+        {
+          method: "sign",
+          fixture: presentedBill,
+          act: ({ accounts, suite, billId }) => signTx(suite.billLedger, accounts.bankA, billId),
+          field: "state",
+          kept: BigInt(RangeState.Locked),
+        },
+        {
+          method: "endorse",
+          fixture: receivedBill,
+          act: ({ accounts, suite, billId }) =>
+            suite.billLedger
+              .connect(accounts.enterpriseY)
+              .endorse(billId, 1n, 10n, accounts.enterpriseZ.address, false),
+          field: "end",
+          kept: FACE,
+        },
+      ];
+      for (const { method, fixture, act, field, kept } of PAUSED) {
+        it(`reverts BillPaused from ${method}()`, async function () {
+          const f = await loadFixture(fixture);
+          const ledger = f.suite.billLedger;
+          await ledger.connect(f.accounts.pauser).pause();
+          await expect(act(f)).to.be.revertedWithCustomError(ledger, "BillPaused").withArgs();
+          expect((await asRegulator(ledger).rangeAt(f.billId, 1n))[field]).to.equal(kept);
+        });
+      }
 
       for (const [act, by] of [
         ["reject", "the acceptor"],
@@ -1771,7 +1705,7 @@ describe("BillLedger", function () {
             tx = ledger.connect(accounts.outsider).clear(billId, 1n);
           }
           await expect(tx).to.emit(ledger, "ApplicationAnswered");
-          expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(BigInt(RangeState.Issued));
+          expect(await stateAt(ledger, billId)).to.equal(BigInt(RangeState.Issued));
         });
       }
     });

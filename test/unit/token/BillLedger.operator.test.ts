@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { FACE, circulatingBill, type BillFixture } from "../../fixtures/bills";
+import { FACE } from "../../fixtures/bills";
+import { operatorBill, type OperatorFixture } from "../../fixtures/ledgerActs";
 import { RangeState, endorse, freezeRange, pledge, sign } from "../../../tasks/lib/bills";
 import { suspendEntity } from "../../../tasks/lib/identity";
 import { CODES, asRegulator } from "../../fixtures/platform";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BillLedger } from "../../../typechain-types";
 
 /*
@@ -25,18 +25,14 @@ const NEW_CHAIN = 0x1234_5678_9abc_def0_1234_5678n;
 /** The part Y endorses or pledges in the split scenarios. */
 const PART = 1_000n;
 
-interface OperatorFixture extends BillFixture {
-  operator: HardhatEthersSigner;
-  ledger: BillLedger;
-}
-
-/** Y holds the circulating fixture bill; accounts.extra[0], a plain unverified wallet, holds OPERATOR_ROLE. */
-async function operatorBill(): Promise<OperatorFixture> {
-  const fixture = await circulatingBill();
-  const ledger = fixture.suite.billLedger;
-  const [operator] = fixture.accounts.extra;
-  await (await ledger.connect(fixture.accounts.admin).grantRole(await ledger.OPERATOR_ROLE(), operator.address)).wait();
-  return { ...fixture, operator, ledger };
+/** settleRange by the operator on the range of the fixture bill at `start`, with the chain NEW_CHAIN. */
+function settle(
+  { ledger, operator, billId }: OperatorFixture,
+  [holder, state]: [string, RangeState],
+  [newHolder, newState]: [string, RangeState],
+  start = 1n,
+) {
+  return ledger.connect(operator).settleRange(billId, start, holder, state, newHolder, newState, NEW_CHAIN);
 }
 
 async function rangeOf(ledger: BillLedger, billId: bigint, start: bigint) {
@@ -59,21 +55,13 @@ describe("BillLedger", function () {
     describe("when the caller does not hold OPERATOR_ROLE", function () {
       for (const name of ["admin", "enterpriseY", "bankA", "regulator", "pauser"] as const) {
         it(`reverts AccessControlUnauthorizedAccount naming ${name} and OPERATOR_ROLE`, async function () {
-          const { accounts, ledger, billId } = await loadFixture(operatorBill);
+          const f = await loadFixture(operatorBill);
+          const { accounts, ledger, billId } = f;
           const caller = accounts[name];
           const before = await rangeOf(ledger, billId, 1n);
+          const y = accounts.enterpriseY.address;
           await expect(
-            ledger
-              .connect(caller)
-              .settleRange(
-                billId,
-                1n,
-                accounts.enterpriseY.address,
-                RangeState.Circulating,
-                caller.address,
-                RangeState.Presented,
-                NEW_CHAIN,
-              ),
+            settle({ ...f, operator: caller }, [y, RangeState.Circulating], [caller.address, RangeState.Presented]),
           )
             .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
             .withArgs(caller.address, await ledger.OPERATOR_ROLE());
@@ -82,15 +70,12 @@ describe("BillLedger", function () {
       }
 
       it("stops working for an operator whose role was revoked", async function () {
-        const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
+        const f = await loadFixture(operatorBill);
+        const { accounts, ledger, operator } = f;
         const role = await ledger.OPERATOR_ROLE();
         await ledger.connect(accounts.admin).revokeRole(role, operator.address);
         const y = accounts.enterpriseY.address;
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(billId, 1n, y, RangeState.Circulating, y, RangeState.Presented, NEW_CHAIN),
-        )
+        await expect(settle(f, [y, RangeState.Circulating], [y, RangeState.Presented]))
           .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
           .withArgs(operator.address, role);
       });
@@ -98,13 +83,10 @@ describe("BillLedger", function () {
 
     describe("when the operator keeps the holder and changes the state", function () {
       it("writes the state and the chain and emits RangeUpdated", async function () {
-        const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
+        const f = await loadFixture(operatorBill);
+        const { accounts, ledger, billId } = f;
         const y = accounts.enterpriseY.address;
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(billId, 1n, y, RangeState.Circulating, y, RangeState.Presented, NEW_CHAIN),
-        )
+        await expect(settle(f, [y, RangeState.Circulating], [y, RangeState.Presented]))
           .to.emit(ledger, "RangeUpdated")
           .withArgs(billId, 1n, FACE, y, RangeState.Presented, NEW_CHAIN);
         expect(await rangeOf(ledger, billId, 1n)).to.deep.equal({
@@ -116,159 +98,88 @@ describe("BillLedger", function () {
       });
 
       it("does not re-check the holder's KYC (a lapsed holder keeps its right to be paid)", async function () {
-        const { accounts, suite, ledger, operator, billId } = await loadFixture(operatorBill);
+        const f = await loadFixture(operatorBill);
+        const { accounts, suite, ledger, billId } = f;
         await suspendEntity(suite.identityRegistry.connect(accounts.bankB), CODES.enterpriseY);
         const y = accounts.enterpriseY.address;
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(billId, 1n, y, RangeState.Circulating, y, RangeState.Presented, NEW_CHAIN),
-        )
+        await expect(settle(f, [y, RangeState.Circulating], [y, RangeState.Presented]))
           .to.emit(ledger, "RangeUpdated")
           .withArgs(billId, 1n, FACE, y, RangeState.Presented, NEW_CHAIN);
       });
 
       it("moves only the range at start, not the rest of a split holding", async function () {
-        const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
+        const f = await loadFixture(operatorBill);
+        const { accounts, ledger, billId } = f;
         const { enterpriseY, enterpriseZ } = accounts;
         await endorse(ledger.connect(enterpriseY), billId, 1n, PART, enterpriseZ.address);
         await sign(ledger.connect(enterpriseZ), billId, 1n);
         const rest = await rangeOf(ledger, billId, PART + 1n);
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(
-              billId,
-              1n,
-              enterpriseZ.address,
-              RangeState.Circulating,
-              enterpriseZ.address,
-              RangeState.Presented,
-              NEW_CHAIN,
-            ),
-        )
+        const z = enterpriseZ.address;
+        await expect(settle(f, [z, RangeState.Circulating], [z, RangeState.Presented]))
           .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, PART, enterpriseZ.address, RangeState.Presented, NEW_CHAIN);
+          .withArgs(billId, 1n, PART, z, RangeState.Presented, NEW_CHAIN);
         expect(await rangeOf(ledger, billId, PART + 1n)).to.deep.equal(rest);
       });
     });
 
     describe("when the operator gives the range a new holder", function () {
       it("moves the range to a verified new holder and emits RangeUpdated", async function () {
-        const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
-        const { enterpriseY, enterpriseZ } = accounts;
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(
-              billId,
-              1n,
-              enterpriseY.address,
-              RangeState.Circulating,
-              enterpriseZ.address,
-              RangeState.Dishonoured,
-              NEW_CHAIN,
-            ),
-        )
+        const f = await loadFixture(operatorBill);
+        const { accounts, ledger, billId } = f;
+        const [y, z] = [accounts.enterpriseY.address, accounts.enterpriseZ.address];
+        await expect(settle(f, [y, RangeState.Circulating], [z, RangeState.Dishonoured]))
           .to.emit(ledger, "RangeUpdated")
-          .withArgs(billId, 1n, FACE, enterpriseZ.address, RangeState.Dishonoured, NEW_CHAIN);
+          .withArgs(billId, 1n, FACE, z, RangeState.Dishonoured, NEW_CHAIN);
         expect(await rangeOf(ledger, billId, 1n)).to.deep.equal({
           end: FACE,
-          holder: enterpriseZ.address,
+          holder: z,
           state: RangeState.Dishonoured,
           chain: NEW_CHAIN,
         });
       });
 
+      /** Settles Y's holding, still Circulating, to `newHolder`; expects `error(newHolder)`. */
+      async function expectNewHolderRefused(f: OperatorFixture, newHolder: string, error: string) {
+        const y = f.accounts.enterpriseY.address;
+        await expect(settle(f, [y, RangeState.Circulating], [newHolder, RangeState.Circulating]))
+          .to.be.revertedWithCustomError(f.ledger, error)
+          .withArgs(newHolder);
+      }
+
       it("reverts BillUnverifiedParty(newHolder) for a wallet never verified", async function () {
-        const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
-        const y = accounts.enterpriseY.address;
-        const before = await rangeOf(ledger, billId, 1n);
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(
-              billId,
-              1n,
-              y,
-              RangeState.Circulating,
-              accounts.outsider.address,
-              RangeState.Circulating,
-              NEW_CHAIN,
-            ),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
-          .withArgs(accounts.outsider.address);
-        expect(await rangeOf(ledger, billId, 1n)).to.deep.equal(before);
+        const f = await loadFixture(operatorBill);
+        const before = await rangeOf(f.ledger, f.billId, 1n);
+        await expectNewHolderRefused(f, f.accounts.outsider.address, "BillUnverifiedParty");
+        expect(await rangeOf(f.ledger, f.billId, 1n)).to.deep.equal(before);
       });
 
       it("reverts BillUnverifiedParty(newHolder) for a wallet whose KYC was suspended", async function () {
-        const { accounts, suite, ledger, operator, billId } = await loadFixture(operatorBill);
-        await suspendEntity(suite.identityRegistry.connect(accounts.bankA), CODES.enterpriseX);
-        const y = accounts.enterpriseY.address;
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(
-              billId,
-              1n,
-              y,
-              RangeState.Circulating,
-              accounts.enterpriseX.address,
-              RangeState.Circulating,
-              NEW_CHAIN,
-            ),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
-          .withArgs(accounts.enterpriseX.address);
+        const f = await loadFixture(operatorBill);
+        await suspendEntity(f.suite.identityRegistry.connect(f.accounts.bankA), CODES.enterpriseX);
+        await expectNewHolderRefused(f, f.accounts.enterpriseX.address, "BillUnverifiedParty");
       });
 
       it("reverts BillUnverifiedParty(0) for the zero address", async function () {
-        const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
-        const y = accounts.enterpriseY.address;
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(billId, 1n, y, RangeState.Circulating, ZeroAddress, RangeState.Circulating, NEW_CHAIN),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillUnverifiedParty")
-          .withArgs(ZeroAddress);
+        const f = await loadFixture(operatorBill);
+        await expectNewHolderRefused(f, ZeroAddress, "BillUnverifiedParty");
       });
 
       it("reverts BillRegulatorParty(newHolder) for a regulator wallet", async function () {
-        const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
-        const y = accounts.enterpriseY.address;
-        const before = await rangeOf(ledger, billId, 1n);
-        await expect(
-          ledger
-            .connect(operator)
-            .settleRange(
-              billId,
-              1n,
-              y,
-              RangeState.Circulating,
-              accounts.regulator.address,
-              RangeState.Circulating,
-              NEW_CHAIN,
-            ),
-        )
-          .to.be.revertedWithCustomError(ledger, "BillRegulatorParty")
-          .withArgs(accounts.regulator.address);
-        expect(await rangeOf(ledger, billId, 1n)).to.deep.equal(before);
+        const f = await loadFixture(operatorBill);
+        const before = await rangeOf(f.ledger, f.billId, 1n);
+        await expectNewHolderRefused(f, f.accounts.regulator.address, "BillRegulatorParty");
+        expect(await rangeOf(f.ledger, f.billId, 1n)).to.deep.equal(before);
       });
     });
 
     describe("when the holder given is not the range's holder", function () {
       for (const name of ["enterpriseX", "enterpriseZ", "outsider"] as const) {
         it(`reverts BillNotEntitled(billId, start, ${name})`, async function () {
-          const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
+          const f = await loadFixture(operatorBill);
+          const { accounts, ledger, billId } = f;
           const wrong = accounts[name].address;
           const before = await rangeOf(ledger, billId, 1n);
-          await expect(
-            ledger
-              .connect(operator)
-              .settleRange(billId, 1n, wrong, RangeState.Circulating, wrong, RangeState.Presented, NEW_CHAIN),
-          )
+          await expect(settle(f, [wrong, RangeState.Circulating], [wrong, RangeState.Presented]))
             .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
             .withArgs(billId, 1n, wrong);
           expect(await rangeOf(ledger, billId, 1n)).to.deep.equal(before);
@@ -320,13 +231,10 @@ describe("BillLedger", function () {
     describe("when no range starts at the unit", function () {
       for (const start of [0n, 2n, FACE + 1n]) {
         it(`reverts BillUnknownRange for start ${start}`, async function () {
-          const { accounts, ledger, operator, billId } = await loadFixture(operatorBill);
+          const f = await loadFixture(operatorBill);
+          const { accounts, ledger, billId } = f;
           const y = accounts.enterpriseY.address;
-          await expect(
-            ledger
-              .connect(operator)
-              .settleRange(billId, start, y, RangeState.Circulating, y, RangeState.Presented, NEW_CHAIN),
-          )
+          await expect(settle(f, [y, RangeState.Circulating], [y, RangeState.Presented], start))
             .to.be.revertedWithCustomError(ledger, "BillUnknownRange")
             .withArgs(billId, start);
         });

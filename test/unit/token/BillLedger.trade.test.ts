@@ -14,7 +14,8 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { FACE, circulatingBill, type BillFixture } from "../../fixtures/bills";
+import { FACE } from "../../fixtures/bills";
+import { operatorBill, type OperatorFixture } from "../../fixtures/ledgerActs";
 import {
   BillType,
   LinkKind,
@@ -27,28 +28,14 @@ import {
   startOfCstDay,
   unfreezeRange,
 } from "../../../tasks/lib/bills";
-import type { BillLedger } from "../../../typechain-types";
 import { asRegulator } from "../../fixtures/platform";
 
 const { ZeroAddress, AbiCoder, keccak256, id: keccakId } = hre.ethers;
 const OPERATOR_ROLE = keccakId("OPERATOR_ROLE");
 const PART = 1_000n;
 
-interface TradeFixture extends BillFixture {
-  operator: HardhatEthersSigner;
-  ledger: BillLedger;
-}
-
-async function operatorBill(): Promise<TradeFixture> {
-  const fixture = await circulatingBill();
-  const ledger = fixture.suite.billLedger;
-  const [operator] = fixture.accounts.extra;
-  await (await ledger.connect(fixture.accounts.admin).grantRole(OPERATOR_ROLE, operator.address)).wait();
-  return { ...fixture, operator, ledger };
-}
-
 /** The operator fixture plus a second bill, not splittable, circulating with Y. */
-async function unsplittableBill(): Promise<TradeFixture & { rigidId: bigint }> {
+async function unsplittableBill(): Promise<OperatorFixture & { rigidId: bigint }> {
   const f = await operatorBill();
   const { enterpriseX: x, enterpriseY: y, bankA } = f.accounts;
   const { billId: rigidId } = await issueBill(f.ledger.connect(x), {
@@ -69,7 +56,7 @@ async function unsplittableBill(): Promise<TradeFixture & { rigidId: bigint }> {
 
 /** tradeRange by the operator on the fixture bill. */
 function trade(
-  f: TradeFixture,
+  f: OperatorFixture,
   start: bigint,
   amount: bigint,
   holder: HardhatEthersSigner,
@@ -82,7 +69,7 @@ function trade(
     .tradeRange(f.billId, start, amount, holder.address, state, newHolder.address, newState);
 }
 
-async function rangeOf(f: TradeFixture, start: bigint, billId = f.billId) {
+async function rangeOf(f: OperatorFixture, start: bigint, billId = f.billId) {
   const r = await asRegulator(f.ledger).rangeAt(billId, start);
   return {
     end: r.end,

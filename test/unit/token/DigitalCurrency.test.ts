@@ -15,6 +15,8 @@ import {
 import { EntityKind, entityIdOf, registerEntity } from "../../../tasks/lib/identity";
 import { shouldBehaveLikeKycGated, signPermit } from "../../behaviors/kycGated";
 import type { KycGatedAct, KycGatedContext } from "../../behaviors/kycGated";
+import { expectTransferMoves, fundedCurrency } from "../../fixtures/currencyCases";
+import type { DigitalCurrency } from "../../../typechain-types";
 
 const { MaxUint256, ZeroAddress } = hre.ethers;
 
@@ -96,6 +98,62 @@ async function copiesCurrent(platform: Platform): Promise<boolean[]> {
   return Promise.all(
     wallets.map(async (w) => (await asRegulator(suite.digitalCurrency).cachedCredentialOf(w.address)).current),
   );
+}
+
+/** A regulator-only freeze method of the currency and how its refused-caller case is set up. */
+interface RegulatorMethod {
+  call: (currency: DigitalCurrency, account: string, amount: bigint) => Promise<unknown>;
+  /** Whether the method takes an amount, which must not be zero. */
+  takesAmount?: boolean;
+  /** What the regulator does first in the zero-amount and refused-caller cases (an unfreeze needs a freeze). */
+  setUp?: (byRegulator: DigitalCurrency, x: string) => Promise<unknown>;
+  refused: { title: string; caller: "admin" | "centralBank" | "enterpriseX" };
+}
+
+/**
+ * The guards every freeze method shares: a zero amount reverts CurrencyZeroAmount, the zero account
+ * CurrencyZeroAddress, and a caller without REGULATOR_ROLE AccessControlUnauthorizedAccount(caller, role).
+ */
+function shouldRefuseZeroAddressAndStrangers({ call, takesAmount, setUp, refused }: RegulatorMethod) {
+  /** The funded platform with the currency connected as the regulator, after `setUp` when `withSetUp`. */
+  async function byRegulator(withSetUp: boolean) {
+    const { accounts, currency } = await fundedCurrency();
+    const x = accounts.enterpriseX.address;
+    if (withSetUp) await setUp?.(currency.connect(accounts.regulator), x);
+    return { accounts, currency, x, regulatorCurrency: currency.connect(accounts.regulator) };
+  }
+
+  if (takesAmount) {
+    describe("when the amount is zero", function () {
+      it("reverts CurrencyZeroAmount", async function () {
+        const { x, regulatorCurrency } = await byRegulator(true);
+        await expect(call(regulatorCurrency, x, 0n)).to.be.revertedWithCustomError(
+          regulatorCurrency,
+          "CurrencyZeroAmount",
+        );
+      });
+    });
+  }
+
+  describe("when the account is the zero address", function () {
+    it("reverts CurrencyZeroAddress", async function () {
+      const { regulatorCurrency } = await byRegulator(false);
+      await expect(call(regulatorCurrency, ZeroAddress, AMOUNT)).to.be.revertedWithCustomError(
+        regulatorCurrency,
+        "CurrencyZeroAddress",
+      );
+    });
+  });
+
+  describe("when the caller is not the regulator", function () {
+    it(refused.title, async function () {
+      const { accounts, currency, x } = await byRegulator(true);
+      const caller = accounts[refused.caller];
+      await expect(call(currency.connect(caller), x, AMOUNT))
+        .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
+        .withArgs(caller.address, await currency.REGULATOR_ROLE());
+    });
+  });
 }
 
 describe("DigitalCurrency", function () {
@@ -203,8 +261,7 @@ describe("DigitalCurrency", function () {
   describe(".mint()", function () {
     describe("when the issuer mints to a verified wallet", function () {
       it("credits the wallet, raises the supply and emits Transfer from zero", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { centralBank, enterpriseX } = accounts;
         const tx = currency.connect(centralBank).mint(enterpriseX.address, AMOUNT);
         await expect(tx).to.changeTokenBalances(currency, [enterpriseX, centralBank], [AMOUNT, 0n]);
@@ -213,8 +270,7 @@ describe("DigitalCurrency", function () {
       });
 
       it("credits a frozen wallet too (a freeze stops sending, not receiving)", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { centralBank, enterpriseX, regulator } = accounts;
         await currency.connect(regulator).freezeAccount(enterpriseX.address);
         await expect(currency.connect(centralBank).mint(enterpriseX.address, AMOUNT)).to.changeTokenBalance(
@@ -227,8 +283,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the caller is not the issuer", function () {
       it("reverts AccessControlUnauthorizedAccount naming the caller and ISSUER_ROLE", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(currency.connect(accounts.bankA).mint(accounts.bankA.address, AMOUNT))
           .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
           .withArgs(accounts.bankA.address, await currency.ISSUER_ROLE());
@@ -237,8 +292,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the amount is zero", function () {
       it("reverts CurrencyZeroAmount", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(
           currency.connect(accounts.centralBank).mint(accounts.enterpriseX.address, 0n),
         ).to.be.revertedWithCustomError(currency, "CurrencyZeroAmount");
@@ -247,8 +301,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the recipient is unverified", function () {
       it("reverts CurrencyUnverifiedAccount naming the recipient", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(currency.connect(accounts.centralBank).mint(accounts.outsider.address, AMOUNT))
           .to.be.revertedWithCustomError(currency, "CurrencyUnverifiedAccount")
           .withArgs(accounts.outsider.address);
@@ -257,8 +310,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the recipient is the zero address", function () {
       it("reverts ERC20InvalidReceiver", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(currency.connect(accounts.centralBank).mint(ZeroAddress, AMOUNT))
           .to.be.revertedWithCustomError(currency, "ERC20InvalidReceiver")
           .withArgs(ZeroAddress);
@@ -349,8 +401,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the caller is not the issuer", function () {
       it("reverts AccessControlUnauthorizedAccount, even for a holder burning its own money", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(currency.connect(accounts.enterpriseX).burn(AMOUNT))
           .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
           .withArgs(accounts.enterpriseX.address, await currency.ISSUER_ROLE());
@@ -361,8 +412,7 @@ describe("DigitalCurrency", function () {
   describe(".transfer()", function () {
     describe("when both sides are verified", function () {
       it("moves the amount and emits Transfer", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY } = accounts;
         const tx = currency.connect(enterpriseX).transfer(enterpriseY.address, AMOUNT);
         await expect(tx).to.changeTokenBalances(currency, [enterpriseX, enterpriseY], [-AMOUNT, AMOUNT]);
@@ -372,8 +422,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the amount exceeds the balance", function () {
       it("reverts ERC20InsufficientBalance", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY } = accounts;
         await expect(currency.connect(enterpriseX).transfer(enterpriseY.address, FUNDED + 1n))
           .to.be.revertedWithCustomError(currency, "ERC20InsufficientBalance")
@@ -383,8 +432,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the recipient is the zero address", function () {
       it("reverts ERC20InvalidReceiver (money is burned only by the issuer)", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(currency.connect(accounts.enterpriseX).transfer(ZeroAddress, AMOUNT))
           .to.be.revertedWithCustomError(currency, "ERC20InvalidReceiver")
           .withArgs(ZeroAddress);
@@ -394,8 +442,7 @@ describe("DigitalCurrency", function () {
 
   describe(".approve()", function () {
     it("sets the allowance and emits Approval", async function () {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency;
+      const { accounts, currency } = await fundedCurrency();
       const { enterpriseX, enterpriseY } = accounts;
       await expect(currency.connect(enterpriseX).approve(enterpriseY.address, AMOUNT))
         .to.emit(currency, "Approval")
@@ -407,8 +454,7 @@ describe("DigitalCurrency", function () {
   describe(".transferFrom()", function () {
     describe("when the spender holds enough allowance", function () {
       it("moves the owner's money, lowers the allowance and emits Transfer", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { bankA, enterpriseX, enterpriseY } = accounts;
         await currency.connect(enterpriseX).approve(bankA.address, 3n * AMOUNT);
         const tx = currency.connect(bankA).transferFrom(enterpriseX.address, enterpriseY.address, AMOUNT);
@@ -418,8 +464,7 @@ describe("DigitalCurrency", function () {
       });
 
       it("leaves an infinite allowance untouched", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { bankA, enterpriseX, enterpriseY } = accounts;
         await currency.connect(enterpriseX).approve(bankA.address, MaxUint256);
         await currency.connect(bankA).transferFrom(enterpriseX.address, enterpriseY.address, AMOUNT);
@@ -429,8 +474,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the allowance is too small", function () {
       it("reverts ERC20InsufficientAllowance naming the spender, allowance and amount", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { bankA, enterpriseX, enterpriseY } = accounts;
         await currency.connect(enterpriseX).approve(bankA.address, AMOUNT - 1n);
         await expect(currency.connect(bankA).transferFrom(enterpriseX.address, enterpriseY.address, AMOUNT))
@@ -442,8 +486,7 @@ describe("DigitalCurrency", function () {
 
   describe(".permit()", function () {
     it("sets the allowance from the owner's signature and consumes its nonce", async function () {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency;
+      const { accounts, currency } = await fundedCurrency();
       const { enterpriseX, enterpriseY } = accounts;
       const deadline = await latestPlus(3600n);
       const { v, r, s } = await signPermit(currency, enterpriseX, enterpriseY.address, AMOUNT, deadline);
@@ -462,8 +505,7 @@ describe("DigitalCurrency", function () {
     });
 
     it("reverts ERC2612ExpiredSignature after the deadline", async function () {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency;
+      const { accounts, currency } = await fundedCurrency();
       const { enterpriseX, enterpriseY } = accounts;
       const deadline = await latestPlus(3600n);
       const { v, r, s } = await signPermit(currency, enterpriseX, enterpriseY.address, AMOUNT, deadline);
@@ -477,8 +519,7 @@ describe("DigitalCurrency", function () {
   describe(".pause()", function () {
     describe("when the pauser pauses", function () {
       it("emits Paused and stops transfer, transferFrom, mint and burn with CurrencyPaused", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { centralBank, bankA, enterpriseX, enterpriseY, pauser } = accounts;
         await currency.connect(centralBank).mint(centralBank.address, AMOUNT);
         await currency.connect(enterpriseX).approve(bankA.address, AMOUNT);
@@ -496,8 +537,7 @@ describe("DigitalCurrency", function () {
       });
 
       it("still lets owners approve and permit, and the regulator freeze", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY, pauser, regulator } = accounts;
         await currency.connect(pauser).pause();
         await expect(currency.connect(enterpriseX).approve(enterpriseY.address, AMOUNT))
@@ -514,8 +554,8 @@ describe("DigitalCurrency", function () {
 
     describe("when already paused", function () {
       it("reverts CurrencyPaused", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.pauser);
+        const { accounts, currency: funded } = await fundedCurrency();
+        const currency = funded.connect(accounts.pauser);
         await currency.pause();
         await expect(currency.pause()).to.be.revertedWithCustomError(currency, "CurrencyPaused");
       });
@@ -523,8 +563,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the caller is not the pauser", function () {
       it("reverts AccessControlUnauthorizedAccount naming the caller and PAUSER_ROLE", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(currency.connect(accounts.centralBank).pause())
           .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
           .withArgs(accounts.centralBank.address, await currency.PAUSER_ROLE());
@@ -535,24 +574,18 @@ describe("DigitalCurrency", function () {
   describe(".unpause()", function () {
     describe("when the pauser unpauses", function () {
       it("emits Unpaused and lets money move again", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY, pauser } = accounts;
         await currency.connect(pauser).pause();
         await expect(currency.connect(pauser).unpause()).to.emit(currency, "Unpaused").withArgs(pauser.address);
         expect(await currency.paused()).to.equal(false);
-        await expect(currency.connect(enterpriseX).transfer(enterpriseY.address, AMOUNT)).to.changeTokenBalances(
-          currency,
-          [enterpriseX, enterpriseY],
-          [-AMOUNT, AMOUNT],
-        );
+        await expectTransferMoves(currency, enterpriseX, enterpriseY, AMOUNT);
       });
     });
 
     describe("when not paused", function () {
       it("reverts CurrencyNotPaused", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await expect(currency.connect(accounts.pauser).unpause()).to.be.revertedWithCustomError(
           currency,
           "CurrencyNotPaused",
@@ -562,8 +595,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the caller is not the pauser", function () {
       it("reverts AccessControlUnauthorizedAccount naming the caller and PAUSER_ROLE", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         await currency.connect(accounts.pauser).pause();
         await expect(currency.connect(accounts.admin).unpause())
           .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
@@ -575,8 +607,7 @@ describe("DigitalCurrency", function () {
   describe(".freezeAccount()", function () {
     describe("when the regulator freezes a holder", function () {
       it("emits AccountFrozen, marks the account and makes nothing available", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, regulator } = accounts;
         await expect(currency.connect(regulator).freezeAccount(enterpriseX.address))
           .to.emit(currency, "AccountFrozen")
@@ -587,8 +618,7 @@ describe("DigitalCurrency", function () {
       });
 
       it("stops the holder sending, directly or through a spender, with CurrencyAccountFrozen", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { bankA, enterpriseX, enterpriseY, regulator } = accounts;
         await currency.connect(enterpriseX).approve(bankA.address, AMOUNT);
         await currency.connect(regulator).freezeAccount(enterpriseX.address);
@@ -601,22 +631,17 @@ describe("DigitalCurrency", function () {
       });
 
       it("still lets the holder receive", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY, regulator } = accounts;
         await currency.connect(regulator).freezeAccount(enterpriseX.address);
-        await expect(currency.connect(enterpriseY).transfer(enterpriseX.address, AMOUNT)).to.changeTokenBalances(
-          currency,
-          [enterpriseY, enterpriseX],
-          [-AMOUNT, AMOUNT],
-        );
+        await expectTransferMoves(currency, enterpriseY, enterpriseX, AMOUNT);
       });
     });
 
     describe("when the account is already frozen", function () {
       it("reverts CurrencyAccountAlreadyFrozen", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
+        const { accounts, currency: funded } = await fundedCurrency();
+        const currency = funded.connect(accounts.regulator);
         await currency.freezeAccount(accounts.enterpriseX.address);
         await expect(currency.freezeAccount(accounts.enterpriseX.address))
           .to.be.revertedWithCustomError(currency, "CurrencyAccountAlreadyFrozen")
@@ -624,33 +649,19 @@ describe("DigitalCurrency", function () {
       });
     });
 
-    describe("when the account is the zero address", function () {
-      it("reverts CurrencyZeroAddress", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
-        await expect(currency.freezeAccount(ZeroAddress)).to.be.revertedWithCustomError(
-          currency,
-          "CurrencyZeroAddress",
-        );
-      });
-    });
-
-    describe("when the caller is not the regulator", function () {
-      it("reverts AccessControlUnauthorizedAccount naming the caller and REGULATOR_ROLE", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
-        await expect(currency.connect(accounts.admin).freezeAccount(accounts.enterpriseX.address))
-          .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
-          .withArgs(accounts.admin.address, await currency.REGULATOR_ROLE());
-      });
+    shouldRefuseZeroAddressAndStrangers({
+      call: (currency, account) => currency.freezeAccount(account),
+      refused: {
+        title: "reverts AccessControlUnauthorizedAccount naming the caller and REGULATOR_ROLE",
+        caller: "admin",
+      },
     });
   });
 
   describe(".unfreezeAccount()", function () {
     describe("when the regulator lifts a freeze", function () {
       it("emits AccountUnfrozen and lets the holder send again", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY, regulator } = accounts;
         await currency.connect(regulator).freezeAccount(enterpriseX.address);
         await expect(currency.connect(regulator).unfreezeAccount(enterpriseX.address))
@@ -658,16 +669,12 @@ describe("DigitalCurrency", function () {
           .withArgs(enterpriseX.address, regulator.address);
         expect(await asRegulator(currency).isAccountFrozen(enterpriseX.address)).to.equal(false);
         expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(FUNDED);
-        await expect(currency.connect(enterpriseX).transfer(enterpriseY.address, AMOUNT)).to.changeTokenBalances(
-          currency,
-          [enterpriseX, enterpriseY],
-          [-AMOUNT, AMOUNT],
-        );
+        await expectTransferMoves(currency, enterpriseX, enterpriseY, AMOUNT);
       });
 
       it("keeps a partial freeze in force", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
+        const { accounts, currency: funded } = await fundedCurrency();
+        const currency = funded.connect(accounts.regulator);
         const x = accounts.enterpriseX.address;
         await currency.freezeAmount(x, AMOUNT);
         await currency.freezeAccount(x);
@@ -679,43 +686,25 @@ describe("DigitalCurrency", function () {
 
     describe("when the account is not frozen", function () {
       it("reverts CurrencyAccountNotFrozen", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
+        const { accounts, currency: funded } = await fundedCurrency();
+        const currency = funded.connect(accounts.regulator);
         await expect(currency.unfreezeAccount(accounts.enterpriseX.address))
           .to.be.revertedWithCustomError(currency, "CurrencyAccountNotFrozen")
           .withArgs(accounts.enterpriseX.address);
       });
     });
 
-    describe("when the account is the zero address", function () {
-      it("reverts CurrencyZeroAddress", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
-        await expect(currency.unfreezeAccount(ZeroAddress)).to.be.revertedWithCustomError(
-          currency,
-          "CurrencyZeroAddress",
-        );
-      });
-    });
-
-    describe("when the caller is not the regulator", function () {
-      it("reverts AccessControlUnauthorizedAccount, even for the frozen holder", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
-        const { enterpriseX, regulator } = accounts;
-        await currency.connect(regulator).freezeAccount(enterpriseX.address);
-        await expect(currency.connect(enterpriseX).unfreezeAccount(enterpriseX.address))
-          .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
-          .withArgs(enterpriseX.address, await currency.REGULATOR_ROLE());
-      });
+    shouldRefuseZeroAddressAndStrangers({
+      call: (currency, account) => currency.unfreezeAccount(account),
+      setUp: (byRegulator, x) => byRegulator.freezeAccount(x),
+      refused: { title: "reverts AccessControlUnauthorizedAccount, even for the frozen holder", caller: "enterpriseX" },
     });
   });
 
   describe(".freezeAmount()", function () {
     describe("when the regulator freezes part of a balance", function () {
       it("emits AmountFrozen with the running total and leaves balance − frozen spendable", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, regulator } = accounts;
         const byRegulator = currency.connect(regulator);
         await expect(byRegulator.freezeAmount(enterpriseX.address, 300_00n))
@@ -731,23 +720,17 @@ describe("DigitalCurrency", function () {
       });
 
       it("lets the holder send exactly the available amount", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY, regulator } = accounts;
         await currency.connect(regulator).freezeAmount(enterpriseX.address, AMOUNT);
         const available = FUNDED - AMOUNT;
-        await expect(currency.connect(enterpriseX).transfer(enterpriseY.address, available)).to.changeTokenBalances(
-          currency,
-          [enterpriseX, enterpriseY],
-          [-available, available],
-        );
+        await expectTransferMoves(currency, enterpriseX, enterpriseY, available);
         expect(await currency.balanceOf(enterpriseX.address)).to.equal(AMOUNT);
         expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(0n);
       });
 
       it("reverts CurrencyInsufficientAvailableBalance for one unit more than available", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { bankA, enterpriseX, enterpriseY, regulator } = accounts;
         await currency.connect(regulator).freezeAmount(enterpriseX.address, AMOUNT);
         const available = FUNDED - AMOUNT;
@@ -761,8 +744,7 @@ describe("DigitalCurrency", function () {
       });
 
       it("reverts ERC20InsufficientBalance for more than the whole balance", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY, regulator } = accounts;
         await currency.connect(regulator).freezeAmount(enterpriseX.address, AMOUNT);
         await expect(currency.connect(enterpriseX).transfer(enterpriseY.address, FUNDED + 1n))
@@ -773,8 +755,7 @@ describe("DigitalCurrency", function () {
 
     describe("when the frozen amount exceeds the balance", function () {
       it("holds incoming money until the whole frozen amount is covered", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, enterpriseY, regulator } = accounts;
         const order = FUNDED + 500_00n;
         await expect(currency.connect(regulator).freezeAmount(enterpriseX.address, order))
@@ -790,19 +771,15 @@ describe("DigitalCurrency", function () {
 
         await currency.connect(enterpriseY).transfer(enterpriseX.address, 500_00n);
         expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(300_00n);
-        await expect(currency.connect(enterpriseX).transfer(enterpriseY.address, 300_00n)).to.changeTokenBalances(
-          currency,
-          [enterpriseX, enterpriseY],
-          [-300_00n, 300_00n],
-        );
+        await expectTransferMoves(currency, enterpriseX, enterpriseY, 300_00n);
         expect(await currency.balanceOf(enterpriseX.address)).to.equal(order);
       });
     });
 
     describe("when the frozen total would pass 2^120 - 1", function () {
       it("freezes up to the cap exactly and reverts CurrencyFreezeCapExceeded beyond", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
+        const { accounts, currency: funded } = await fundedCurrency();
+        const currency = funded.connect(accounts.regulator);
         const x = accounts.enterpriseX.address;
         await expect(currency.freezeAmount(x, MAX_FROZEN + 1n))
           .to.be.revertedWithCustomError(currency, "CurrencyFreezeCapExceeded")
@@ -820,44 +797,20 @@ describe("DigitalCurrency", function () {
       });
     });
 
-    describe("when the amount is zero", function () {
-      it("reverts CurrencyZeroAmount", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
-        await expect(currency.freezeAmount(accounts.enterpriseX.address, 0n)).to.be.revertedWithCustomError(
-          currency,
-          "CurrencyZeroAmount",
-        );
-      });
-    });
-
-    describe("when the account is the zero address", function () {
-      it("reverts CurrencyZeroAddress", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
-        await expect(currency.freezeAmount(ZeroAddress, AMOUNT)).to.be.revertedWithCustomError(
-          currency,
-          "CurrencyZeroAddress",
-        );
-      });
-    });
-
-    describe("when the caller is not the regulator", function () {
-      it("reverts AccessControlUnauthorizedAccount naming the caller and REGULATOR_ROLE", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
-        await expect(currency.connect(accounts.centralBank).freezeAmount(accounts.enterpriseX.address, AMOUNT))
-          .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
-          .withArgs(accounts.centralBank.address, await currency.REGULATOR_ROLE());
-      });
+    shouldRefuseZeroAddressAndStrangers({
+      call: (currency, account, amount) => currency.freezeAmount(account, amount),
+      takesAmount: true,
+      refused: {
+        title: "reverts AccessControlUnauthorizedAccount naming the caller and REGULATOR_ROLE",
+        caller: "centralBank",
+      },
     });
   });
 
   describe(".unfreezeAmount()", function () {
     describe("when the regulator releases part of a frozen amount", function () {
       it("emits AmountUnfrozen with what stays frozen and frees that much", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const { enterpriseX, regulator } = accounts;
         const byRegulator = currency.connect(regulator);
         await byRegulator.freezeAmount(enterpriseX.address, 500_00n);
@@ -875,8 +828,8 @@ describe("DigitalCurrency", function () {
 
     describe("when the amount exceeds what is frozen", function () {
       it("reverts CurrencyUnfreezeExceedsFrozen naming the account, what is frozen and the amount", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
+        const { accounts, currency: funded } = await fundedCurrency();
+        const currency = funded.connect(accounts.regulator);
         const x = accounts.enterpriseX.address;
         await currency.freezeAmount(x, AMOUNT);
         await expect(currency.unfreezeAmount(x, AMOUNT + 1n))
@@ -885,53 +838,27 @@ describe("DigitalCurrency", function () {
       });
     });
 
-    describe("when the amount is zero", function () {
-      it("reverts CurrencyZeroAmount", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
-        await currency.freezeAmount(accounts.enterpriseX.address, AMOUNT);
-        await expect(currency.unfreezeAmount(accounts.enterpriseX.address, 0n)).to.be.revertedWithCustomError(
-          currency,
-          "CurrencyZeroAmount",
-        );
-      });
-    });
-
-    describe("when the account is the zero address", function () {
-      it("reverts CurrencyZeroAddress", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency.connect(accounts.regulator);
-        await expect(currency.unfreezeAmount(ZeroAddress, AMOUNT)).to.be.revertedWithCustomError(
-          currency,
-          "CurrencyZeroAddress",
-        );
-      });
-    });
-
-    describe("when the caller is not the regulator", function () {
-      it("reverts AccessControlUnauthorizedAccount naming the caller and REGULATOR_ROLE", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
-        await currency.connect(accounts.regulator).freezeAmount(accounts.enterpriseX.address, AMOUNT);
-        await expect(currency.connect(accounts.enterpriseX).unfreezeAmount(accounts.enterpriseX.address, AMOUNT))
-          .to.be.revertedWithCustomError(currency, "AccessControlUnauthorizedAccount")
-          .withArgs(accounts.enterpriseX.address, await currency.REGULATOR_ROLE());
-      });
+    shouldRefuseZeroAddressAndStrangers({
+      call: (currency, account, amount) => currency.unfreezeAmount(account, amount),
+      takesAmount: true,
+      setUp: (byRegulator, x) => byRegulator.freezeAmount(x, AMOUNT),
+      refused: {
+        title: "reverts AccessControlUnauthorizedAccount naming the caller and REGULATOR_ROLE",
+        caller: "enterpriseX",
+      },
     });
   });
 
   describe("views", function () {
     describe(".availableBalanceOf()", function () {
       it("is the balance for an unfrozen holder and zero for an unknown wallet", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         expect(await asRegulator(currency).availableBalanceOf(accounts.enterpriseX.address)).to.equal(FUNDED);
         expect(await asRegulator(currency).availableBalanceOf(accounts.outsider.address)).to.equal(0n);
       });
 
       it("is zero for a frozen account whatever its partial freeze", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         const x = accounts.enterpriseX.address;
         await currency.connect(accounts.regulator).freezeAmount(x, AMOUNT);
         await currency.connect(accounts.regulator).freezeAccount(x);
@@ -942,8 +869,7 @@ describe("DigitalCurrency", function () {
 
     describe(".frozenAmountOf() and .isAccountFrozen()", function () {
       it("start at zero and false for every wallet", async function () {
-        const { accounts, suite } = await loadFixture(fundedPlatform);
-        const currency = suite.digitalCurrency;
+        const { accounts, currency } = await fundedCurrency();
         for (const wallet of [accounts.enterpriseX, accounts.outsider]) {
           expect(await asRegulator(currency).frozenAmountOf(wallet.address)).to.equal(0n);
           expect(await asRegulator(currency).isAccountFrozen(wallet.address)).to.equal(false);
@@ -963,8 +889,7 @@ describe("DigitalCurrency", function () {
   describe("regulator wallets", function () {
     /** A wallet with money that the registry now lists as a Regulator's (an enterprise wallet moved over). */
     async function fundedRegulatorWallet() {
-      const { accounts, suite } = await loadFixture(fundedPlatform);
-      const currency = suite.digitalCurrency;
+      const { accounts, suite, currency } = await fundedCurrency();
       const registry = suite.identityRegistry.connect(accounts.bankA);
       const [wallet] = accounts.extra;
       const expiresAt = await latestPlus(ONE_YEAR);
