@@ -42,7 +42,7 @@ const config: HardhatUserConfig = {
     currency: "USD",
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: 120_000, jobs: 2 },
 };
 
 export default config;
