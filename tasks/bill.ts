@@ -1,5 +1,6 @@
 import { scope } from "hardhat/config";
 import {
+  billRows,
   clear,
   dayFromIso,
   endorse,
@@ -246,25 +247,7 @@ commonParams(bill.task("show", "A bill's terms, ranges and history").addParam("b
       hre,
       args,
       ({ billLedger, billPayments }) => showBill(billLedger, BigInt(args.bill), billPayments),
-      (b) =>
-        [
-          table([
-            { field: "bill", value: b.billId },
-            { field: "type", value: b.billType },
-            { field: "drawer", value: b.drawer },
-            { field: "acceptor", value: b.acceptor },
-            { field: "payee", value: b.payee },
-            { field: "face (CNY)", value: formatCny(b.face) },
-            { field: "issued", value: b.issueDate },
-            { field: "matures", value: b.maturityDate },
-            { field: "not transferable", value: b.notTransferable ? "yes" : "no" },
-            { field: "splittable", value: b.splittable ? "yes" : "no" },
-          ]),
-          "",
-          rangeRows(b.ranges),
-          "",
-          historyTable(b.history),
-        ].join("\n"),
+      (b) => [table(billRows(b)), "", rangeRows(b.ranges), "", historyTable(b.history)].join("\n"),
     ),
 );
 

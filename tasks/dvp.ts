@@ -1,5 +1,6 @@
 import { scope } from "hardhat/config";
 import type { ConfigurableTaskDefinition } from "hardhat/types";
+import { billRows } from "./lib/bills";
 import { commonParams, runCommand, type CommonArgs } from "./lib/cli";
 import { formatCny } from "./lib/money";
 import { historyTable, table } from "./lib/output";
@@ -8,6 +9,7 @@ import {
   actOnTrade,
   isRepo,
   listTrades,
+  offeredBill,
   parseKind,
   proposeTrade,
   quoteDiscount,
@@ -153,6 +155,20 @@ commonParams(
           `(maker signed: ${r.makerSigned ? "yes" : "no"}, taker signed: ${r.takerSigned ? "yes" : "no"})`,
         table(tradeRows(r.trade)),
       ].join("\n"),
+  ),
+);
+
+commonParams(
+  dvp
+    .task("offered", "The bill a trade offers you before you sign or accept (taker): --order file or --id proposal")
+    .addOptionalParam("order", "an order file the maker signed")
+    .addOptionalParam("id", "trade id of a live proposal"),
+).setAction(async (args: CommonArgs & { order?: string; id?: string }, hre) =>
+  runCommand(
+    hre,
+    args,
+    (platform) => offeredBill(platform, args),
+    (b) => table(billRows(b)),
   ),
 );
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IBillLedger} from "./IBillLedger.sol";
 import {IReadGate} from "./IReadGate.sol";
 
 /// @title Atomic settlement of trades in bill ranges and listed tokens
@@ -230,6 +231,14 @@ interface ISettlementEngine is IReadGate {
     /// @notice Where the trade with `terms` stands, and any refund owed to its maker. Read by the maker, the
     /// taker and the regulator (`IReadGate`).
     function tradeOf(Terms calldata terms) external view returns (TradeStatus status, uint128 refundOwed);
+
+    /// @notice The bill of the maker's bill leg, for the taker to read before it answers: the maker shows it by
+    /// proposing the trade or by signing the order (`makerSignature`, ignored for a live proposal). Read by the
+    /// trade's taker and the regulator (`IReadGate`); reverts `TradeInvalidLeg(0)` if the maker delivers no bill.
+    function offeredBill(
+        Terms calldata terms,
+        bytes calldata makerSignature
+    ) external view returns (IBillLedger.Bill memory);
 
     /// @notice What a buyer pays for `units` units of `billId` discounted at `rate` on `valueDay`, and the day
     /// count (to the maturity rolled forward to a business day).

@@ -276,6 +276,22 @@ contract SettlementEngine is
     }
 
     /// @inheritdoc ISettlementEngine
+    function offeredBill(
+        Terms calldata terms,
+        bytes calldata makerSignature
+    ) external view returns (IBillLedger.Bill memory) {
+        bytes32 id = _idOf(terms);
+        bool offered =
+            _trades[id].status == TradeStatus.Proposed ||
+                SignatureChecker.isValidSignatureNowCalldata(terms.maker, id, makerSignature);
+        _checkReader(msg.sender, msg.sender == terms.taker && offered);
+        Leg calldata leg = terms.makerLeg;
+        if (leg.asset != address(_ledger)) revert TradeInvalidLeg(0);
+        // The engine reads every bill (the ledger's operators see through it).
+        return _ledger.bill(leg.billId, leg.start);
+    }
+
+    /// @inheritdoc ISettlementEngine
     function discountProceeds(
         uint256 billId,
         uint48 units,

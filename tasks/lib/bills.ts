@@ -1,6 +1,7 @@
 import { ethers, type BaseContract } from "ethers";
 import type { BillLedger } from "../../typechain-types";
 import { unlessRefused } from "./errors";
+import { formatCny } from "./money";
 import { historyEntry, type HistoryEntry } from "./output";
 
 /** Mirrors `IBillLedger.BillType`. */
@@ -252,6 +253,22 @@ export interface BillTerms {
   tradeHash: string;
   notTransferable: boolean;
   splittable: boolean;
+}
+
+/** The rows of a bill's terms, for `table`. */
+export function billRows(b: BillTerms): { field: string; value: string }[] {
+  return [
+    { field: "bill", value: String(b.billId) },
+    { field: "type", value: b.billType },
+    { field: "drawer", value: b.drawer },
+    { field: "acceptor", value: b.acceptor },
+    { field: "payee", value: b.payee },
+    { field: "face (CNY)", value: formatCny(b.face) },
+    { field: "issued", value: b.issueDate },
+    { field: "matures", value: b.maturityDate },
+    { field: "not transferable", value: b.notTransferable ? "yes" : "no" },
+    { field: "splittable", value: b.splittable ? "yes" : "no" },
+  ];
 }
 
 /** The ledger's `Bill`, or the arguments of its `BillIssued` event, as people read them. */

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import { ethers } from "ethers";
 import type { Platform } from "./deployment";
-import { cstDayOf, dayFromIso, isoFromDay, mined } from "./bills";
+import { billTermsOf, cstDayOf, dayFromIso, isoFromDay, mined, type BillTerms } from "./bills";
 import {
   billLeg,
   EMPTY_LEG,
@@ -551,6 +551,21 @@ export async function acceptBatch(platform: Platform, ids: string[]) {
 export function readOrder(file: string): SignedOrder {
   if (!fs.existsSync(file)) throw new Error(`no order file ${file}`);
   return orderFromJson(fs.readFileSync(file, "utf8"));
+}
+
+/**
+ * The bill a trade offers its taker, who is no party of the bill yet: from the order file the maker signed, or from
+ * a live proposal's id. Read as the taker (or the regulator); the engine answers no one else.
+ */
+export async function offeredBill(platform: Platform, options: { id?: string; order?: string }): Promise<BillTerms> {
+  if ((options.id === undefined) === (options.order === undefined)) {
+    throw new Error("give --order (an order file the maker signed) or --id (a live proposal)");
+  }
+  const { terms, makerSignature } =
+    options.order !== undefined
+      ? readOrder(options.order)
+      : { terms: await findTerms(platform.settlementEngine, parseTradeId(options.id!)), makerSignature: "0x" };
+  return billTermsOf(terms.makerLeg.billId, await platform.settlementEngine.offeredBill(terms, makerSignature));
 }
 
 export interface SignResult {

@@ -199,6 +199,13 @@ describe("DvP command line (e2e)", function () {
     expect(order.takerSignature).to.equal("0x");
     expect(order.terms.takerLeg.amount).to.equal(String(expectedProceeds(SIGNED_UNITS)));
 
+    // Bank B is no party of the bill yet: it reads the bill it is offered through the maker's signed order, and
+    // only it does (enterprise X, the drawer, is not the order's taker).
+    const offered = JSON.parse(ok("dvp", "offered", "--from", "3", "--order", file, "--json"));
+    expect(offered).to.include({ billId: "1", acceptor: bankA, payee: enterpriseY, face: String(FACE) });
+    const notTaker = refused("dvp", "offered", "--from", "4", "--order", file);
+    expect(notTaker.stderr).to.match(/^error: ReadNotAllowed\(reader=0x[0-9a-fA-F]{40}\)/);
+
     const countersigned = JSON.parse(ok("dvp", "sign", "--from", "3", "--order", file, "--json"));
     expect(countersigned).to.include({ signedAs: "taker", makerSigned: true, takerSigned: true });
     signedId = countersigned.tradeId;
