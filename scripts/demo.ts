@@ -26,6 +26,7 @@ import { formatCny } from "../tasks/lib/money";
 import {
   BillType,
   LinkKind,
+  billTermsOf,
   cstDayOf,
   endorse,
   isoFromDay,
@@ -463,11 +464,14 @@ async function main() {
   );
   const rediscount = { ...priced18, confidential: sealedTerms.commitment };
   console.log(`its side terms are sealed and posted; both sign the commitment: ${sealedTerms.commitment}`);
-  const order = {
-    terms: rediscount,
-    makerSignature: await signTerms(engine, bankA, rediscount),
-    takerSignature: await signTerms(engine, bankB, rediscount),
-  };
+  const makerSignature = await signTerms(engine, bankA, rediscount);
+  // Bank B holds nothing of the bill yet, so the ledger does not show it; bank A's signed order does.
+  const offered = billTermsOf(billId, await engine.connect(bankB).offeredBill(rediscount, makerSignature));
+  console.log(
+    `bank B reads the bill offered in bank A's signed order before it signs: ${offered.billType}, accepted by ` +
+      `${nameOf(offered.acceptor)}, face ${formatCny(offered.face)}, maturing ${offered.maturityDate}`,
+  );
+  const order = { terms: rediscount, makerSignature, takerSignature: await signTerms(engine, bankB, rediscount) };
   await holdings();
   await (await engine.connect(operator).settle(order)).wait();
   await holdings();
