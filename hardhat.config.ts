@@ -28,7 +28,7 @@ const config: HardhatUserConfig = {
   solidity: {
     compilers: [{ version: SOLC_VERSION, settings: compilerSettings(10_000) }],
     overrides: {
-      // Above 500 runs the engine passes the 24 KB code size limit (1,000 runs: 24,657 bytes).
+      // Above 500 runs the engine passes the 24 KB code size limit.
       "contracts/settlement/SettlementEngine.sol": { version: SOLC_VERSION, settings: compilerSettings(500) },
     },
   },

@@ -234,7 +234,8 @@ interface ISettlementEngine is IReadGate {
 
     /// @notice The bill of the maker's bill leg, for the taker to read before it answers: the maker shows it by
     /// proposing the trade or by signing the order (`makerSignature`, ignored for a live proposal). Read by the
-    /// trade's taker and the regulator (`IReadGate`); reverts `TradeInvalidLeg(0)` if the maker delivers no bill.
+    /// trade's taker and the regulator (`IReadGate`), and only if the maker may read the bill itself (else the
+    /// ledger's `ReadNotAllowed(maker)`); reverts `TradeInvalidLeg(0)` if the maker delivers no bill.
     function offeredBill(
         Terms calldata terms,
         bytes calldata makerSignature

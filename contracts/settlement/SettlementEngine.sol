@@ -287,7 +287,8 @@ contract SettlementEngine is
         _checkReader(msg.sender, msg.sender == terms.taker && offered);
         Leg calldata leg = terms.makerLeg;
         if (leg.asset != address(_ledger)) revert TradeInvalidLeg(0);
-        // The engine reads every bill (the ledger's operators see through it).
+        // A maker shows only a bill it may read itself; the engine reads every bill (an operator of the ledger).
+        _ledger.checkReader(terms.maker, leg.billId, leg.start);
         return _ledger.bill(leg.billId, leg.start);
     }
 

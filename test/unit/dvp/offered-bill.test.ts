@@ -68,6 +68,16 @@ describe("SettlementEngine.offeredBill", function () {
     }
   });
 
+  it("36. a maker shows only a bill it may read: an order an outsider signs for a bill of others shows nothing", async function () {
+    const { f, engine, bankB, terms } = await offer();
+    const { outsider } = f.accounts;
+    // The outsider names itself maker of Y's range and its accomplice, bank B here, taker: its consent is worth nothing.
+    const forged = { ...terms, maker: outsider.address };
+    await expect(engine.connect(bankB).offeredBill(forged, await signTerms(engine, outsider, forged)))
+      .to.be.revertedWithCustomError(f.suite.billLedger, "ReadNotAllowed")
+      .withArgs(outsider.address);
+  });
+
   it("36. the regulator sees through: it reads the bill with no signature", async function () {
     const { engine, terms, bill } = await offer();
     expect(await asRegulator(engine).offeredBill(terms, "0x")).to.deep.equal(bill);
