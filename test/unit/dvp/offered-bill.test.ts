@@ -6,14 +6,19 @@
  * The scene: the shared market; enterprise Y offers [1, PART] of the fixture bill to bank B (no party of the bill:
  * bank A accepted it) at the discount price.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { VoidSigner, ZeroAddress } from "ethers";
-import { mined } from "../../../tasks/lib/bills";
-import { signTerms } from "../../../tasks/lib/dvp";
+import { billTermsOf, mined } from "../../../tasks/lib/bills";
+import { orderToJson, signTerms, tradeIdOf } from "../../../tasks/lib/dvp";
+import { offeredBill } from "../../../tasks/lib/trades";
 import { discountTerms } from "../../fixtures/dvp";
 import { PART, market } from "../../fixtures/dvpScenes";
 import { asRegulator } from "../../fixtures/platform";
+import { asPlatform } from "../regulator/asPlatform";
 
 async function offer() {
   const f = await loadFixture(market);
@@ -90,5 +95,28 @@ describe("SettlementEngine.offeredBill", function () {
     await expect(engine.connect(y).offeredBill(buy, await signTerms(engine, bankB, buy)))
       .to.be.revertedWithCustomError(engine, "TradeInvalidLeg")
       .withArgs(0);
+  });
+
+  describe("the task library (dvp offered)", function () {
+    it("reads the bill from an order file the maker signed, as the taker", async function () {
+      const { f, bankB, terms, bill, signature } = await offer();
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "offered-")), "order.json");
+      fs.writeFileSync(file, orderToJson({ terms, makerSignature: signature, takerSignature: "0x" }));
+      expect(await offeredBill(asPlatform(f.suite, bankB), { order: file })).to.deep.equal(billTermsOf(f.billId, bill));
+      fs.rmSync(path.dirname(file), { recursive: true });
+    });
+
+    it("reads the bill of a live proposal by its id, and wants exactly one of --order and --id", async function () {
+      const { f, engine, y, bankB, terms, bill } = await offer();
+      await mined(engine.connect(y).propose(terms));
+      const platform = asPlatform(f.suite, bankB);
+      const id = await tradeIdOf(engine, terms);
+      expect(await offeredBill(platform, { id })).to.deep.equal(billTermsOf(f.billId, bill));
+      for (const options of [{}, { id, order: "order.json" }]) {
+        await expect(offeredBill(platform, options)).to.be.rejectedWith(
+          "give --order (an order file the maker signed) or --id (a live proposal)",
+        );
+      }
+    });
   });
 });
