@@ -42,20 +42,11 @@ import { PART, bankARepo } from "../fixtures/dvpScenes";
 import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
 import { RangeState, mined } from "../../tasks/lib/bills";
 import { asRegulator } from "../fixtures/platform";
+import { expectEachRefused, inCase } from "../behaviors/accessTable";
 
 const REGULATOR_KIND = 5;
 
 type RoleName = "DEFAULT_ADMIN_ROLE" | "AGENT_ROLE" | "PAUSER_ROLE";
-
-/** Awaits `assertion`; a failure names the case. */
-async function inCase(name: string, assertion: Promise<unknown>): Promise<void> {
-  try {
-    await assertion;
-  } catch (error) {
-    if (error instanceof Error) error.message = `[${name}] ${error.message}`;
-    throw error;
-  }
-}
 
 async function rolesOf(engine: SettlementEngine): Promise<Record<RoleName, string>> {
   return {
@@ -428,14 +419,7 @@ describe("SettlementEngine security: access and roles", function () {
         ],
       ];
       expect(cases.map(([name]) => name).sort()).to.deep.equal([...REGULATOR_REFUSED].sort());
-      for (const [name, attempt, [error, ...args]] of cases) {
-        await inCase(
-          name,
-          expect(attempt())
-            .to.be.revertedWithCustomError(engine, error as string)
-            .withArgs(...args),
-        );
-      }
+      await expectEachRefused(engine, cases);
       expect(await tradeRecord(engine, proposalId)).to.deep.equal([BigInt(TradeStatus.Proposed), 0n]);
       expect(await tradeRecord(engine, repoId)).to.deep.equal([BigInt(TradeStatus.RepoOpen), 0n]);
       expect(await engine.isNonceUsed(bankA, swapOrder.terms.nonce)).to.equal(false);

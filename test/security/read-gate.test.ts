@@ -54,6 +54,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers, VoidSigner } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { shouldGateReads, type Reader, type ReadGateContext } from "../behaviors/readGate";
+import { inCase } from "../behaviors/accessTable";
 import { CODES, ONE_YEAR, entityIdOf } from "../fixtures/platform";
 import { chainDay, tradingPlatform, termsOf } from "../fixtures/dvp";
 import { ENTERPRISE_Z_CODE } from "../fixtures/bills";
@@ -767,13 +768,3 @@ describe("Read gate (checklist 36)", function () {
     });
   });
 });
-
-/** Awaits `assertion`; a failure names the case. */
-async function inCase(name: string, assertion: Promise<unknown>): Promise<void> {
-  try {
-    await assertion;
-  } catch (error) {
-    if (error instanceof Error) error.message = `[${name}] ${error.message}`;
-    throw error;
-  }
-}

@@ -42,6 +42,7 @@ import {
   type Signer,
 } from "ethers";
 import { signPermit } from "../behaviors/kycGated";
+import { inCase } from "../behaviors/accessTable";
 import { CODES, ONE_YEAR, entityIdOf } from "../fixtures/platform";
 import { chainDay, signedBy, termsOf, tradingPlatform, FACE } from "../fixtures/dvp";
 import { BillType, RangeState, issueBill, mined, sign, endorse, pledge } from "../../tasks/lib/bills";
@@ -518,16 +519,6 @@ interface AccessControlled extends BaseContract {
   grantRole(role: string, account: AddressLike): Promise<ContractTransactionResponse>;
   revokeRole(role: string, account: AddressLike): Promise<ContractTransactionResponse>;
   beginDefaultAdminTransfer(account: AddressLike): Promise<ContractTransactionResponse>;
-}
-
-/** Awaits `assertion`; a failure names the case. */
-async function inCase(name: string, assertion: Promise<unknown>): Promise<void> {
-  try {
-    await assertion;
-  } catch (error) {
-    if (error instanceof Error) error.message = `[${name}] ${error.message}`;
-    throw error;
-  }
 }
 
 describe("Regulator powers (checklist 4 and 5)", function () {
