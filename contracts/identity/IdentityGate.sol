@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IIdentitySubscriber} from "../interfaces/IIdentitySubscriber.sol";
-import {ReadGate} from "../regulator/ReadGate.sol";
 
 /// @title IdentityGate
 /// @notice The gate of a platform token: who may act (KYC standing from the shared registry) and whether anything
@@ -12,7 +11,7 @@ import {ReadGate} from "../regulator/ReadGate.sol";
 /// up in the registry. Either way the answer is the registry's answer at that moment.
 /// @dev The pause flag and the subscription share one storage slot (`_gate`), and each wallet's copy is one
 /// slot, so the whole gate of a transfer costs three storage reads and no external call.
-abstract contract IdentityGate is IIdentitySubscriber, ReadGate {
+abstract contract IdentityGate is IIdentitySubscriber {
     struct GateState {
         bool paused;
         bool subscribed;
@@ -81,7 +80,6 @@ abstract contract IdentityGate is IIdentitySubscriber, ReadGate {
     function cachedCredentialOf(
         address wallet
     ) external view returns (IIdentityRegistry.Credential memory credential, bool current) {
-        _checkReader(msg.sender, msg.sender == wallet);
         CachedCredential storage cached = _cache[wallet];
         credential = IIdentityRegistry.Credential(cached.expiresAt, cached.status, cached.kind);
         current = _isCurrent(_gate, cached.epoch);

@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IIdentitySubscriber} from "../interfaces/IIdentitySubscriber.sol";
-import {ReadGate} from "../regulator/ReadGate.sol";
 
 /// @title IdentityRegistry
 /// @notice The platform's shared KYC registry. The admin approves KYC providers (banks); a provider registers,
@@ -14,9 +13,9 @@ import {ReadGate} from "../regulator/ReadGate.sol";
 /// entity's standing changes, so suspension and revocation take effect at once for every wallet; the cap on
 /// wallets per entity bounds the cost. Every write of a credential goes through `_publish`, which also hands it
 /// to the subscribed platform contracts in the same transaction: their copies never lag the registry.
-/// Identity records are read by the entity's own wallets, the regulator and system accounts (`ReadGate`); whether
-/// a wallet is verified, and its kind, is public: every counterparty needs that answer before it trades.
-contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, ReadGate {
+/// Every record is public, as storage and events are to every node: a counterparty needs a wallet's standing before
+/// it trades, and nothing here is secret but what stays off chain (the KYC documents themselves).
+contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     struct EntityRecord {
         EntityKind kind;
         EntityStatus status;
@@ -28,8 +27,6 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, 
 
     /// @notice May register, renew, suspend and reinstate entities, and link their wallets.
     bytes32 public constant KYC_PROVIDER_ROLE = keccak256("KYC_PROVIDER_ROLE");
-    /// @notice Reads every identity record; the regulator's only role here.
-    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice The most wallets one entity may hold.
     uint256 public constant MAX_WALLETS_PER_ENTITY = 20;
     /// @notice The most contracts the registry publishes standing changes to.
@@ -210,7 +207,6 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IIdentityRegistry
     function credentialOf(address wallet) external view returns (Credential memory) {
-        _checkWalletReader(wallet);
         return _credentials[wallet];
     }
 
@@ -226,7 +222,6 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IIdentityRegistry
     function identityOf(address wallet) external view returns (WalletIdentity memory) {
-        _checkWalletReader(wallet);
         Credential memory credential = _credentials[wallet];
         return
             WalletIdentity({entityId: _walletEntity[wallet], kind: credential.kind, verified: _isVerified(credential)});
@@ -234,7 +229,6 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IIdentityRegistry
     function entity(bytes32 entityId) external view returns (Entity memory) {
-        _checkEntityReader(entityId);
         EntityRecord storage record = _entities[entityId];
         if (record.status == EntityStatus.None) revert IdentityUnknownEntity(entityId);
         return
@@ -250,7 +244,6 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IIdentityRegistry
     function walletsOf(bytes32 entityId) external view returns (address[] memory) {
-        _checkEntityReader(entityId);
         EntityRecord storage record = _entities[entityId];
         if (record.status == EntityStatus.None) revert IdentityUnknownEntity(entityId);
         return record.wallets;
@@ -258,13 +251,11 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IIdentityRegistry
     function entityCount() external view returns (uint256) {
-        _checkReader(msg.sender, false);
         return _entityIds.length;
     }
 
     /// @inheritdoc IIdentityRegistry
     function entityIds(uint256 offset, uint256 limit) external view returns (bytes32[] memory page) {
-        _checkReader(msg.sender, false);
         uint256 total = _entityIds.length;
         if (offset >= total) return page;
         uint256 end = total - offset < limit ? total : offset + limit;
@@ -272,22 +263,6 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules, 
         for (uint256 i = offset; i < end; ++i) {
             page[i - offset] = _entityIds[i];
         }
-    }
-
-    /// @dev The regulator and system accounts (platform contracts) see every record.
-    function _seesThrough(address reader) internal view override returns (bool) {
-        return hasRole(REGULATOR_ROLE, reader) || _credentials[reader].kind == EntityKind.System;
-    }
-
-    /// @dev The records of a wallet are read by the wallets of its entity (or the wallet itself).
-    function _checkWalletReader(address wallet) private view {
-        bytes32 entityId = _walletEntity[wallet];
-        _checkReader(msg.sender, msg.sender == wallet || (entityId != 0 && _walletEntity[msg.sender] == entityId));
-    }
-
-    /// @dev The records of an entity are read by its wallets.
-    function _checkEntityReader(bytes32 entityId) private view {
-        _checkReader(msg.sender, entityId != 0 && _walletEntity[msg.sender] == entityId);
     }
 
     /// @dev Links and stores the credential; the caller publishes it.

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IIdentitySubscriber} from "./IIdentitySubscriber.sol";
-import {IReadGate} from "./IReadGate.sol";
 
 /// @title Ledger of tokenized commercial bills, divisible into sub-bill ranges
 /// @notice One contract holds every bill. A bill of face F (in fen) has units 1..F; a holding is a contiguous
@@ -11,9 +10,8 @@ import {IReadGate} from "./IReadGate.sol";
 /// and anyone may clear an application out after its deadline. Acting on part of a holding splits it; the part
 /// acted on keeps the holding's start, the rest becomes a new range. Ranges are never merged back.
 /// @dev Dates are calendar days in China Standard Time (see BillCalendar). A range is addressed by its bill id
-/// and its first unit. Bills and ranges are not public: they are read by their parties, the regulator and the
-/// settlement operators (`checkReader`).
-interface IBillLedger is IIdentitySubscriber, IReadGate {
+/// and its first unit. Every record is public, as storage and events are to every node.
+interface IBillLedger is IIdentitySubscriber {
     /// @notice Who promises to pay: a bank, a finance company or an enterprise.
     enum BillType {
         None,
@@ -325,19 +323,17 @@ interface IBillLedger is IIdentitySubscriber, IReadGate {
         RangeState newState
     ) external;
 
-    /// @notice The terms of `billId`, for a reader of its range at `start` (see `checkReader`; start 0 for the
-    /// bill's own parties).
-    function bill(uint256 billId, uint48 start) external view returns (Bill memory);
+    /// @notice The terms of `billId`; reverts `BillUnknown` for an id never issued.
+    function bill(uint256 billId) external view returns (Bill memory);
 
     /// @notice How many bills were issued (ids run from 1).
     function billCount() external view returns (uint256);
 
-    /// @notice The range of `billId` starting at `start`. Read as `checkReader` says.
+    /// @notice The range of `billId` starting at `start`.
     function rangeAt(uint256 billId, uint48 start) external view returns (Range memory);
 
     /// @notice Up to `limit` ranges of `billId` in unit order, from the range starting at `fromStart`
     /// (1 for the first); `next` is where the next page starts (`fromStart` itself if `limit` is 0), 0 at the end.
-    /// Read by the bill's drawer, acceptor and payee, the regulator and the operators.
     function rangesOfBill(
         uint256 billId,
         uint48 fromStart,
@@ -347,8 +343,7 @@ interface IBillLedger is IIdentitySubscriber, IReadGate {
     /// @notice The ranges held by `holder` among the next `maxRanges` ranges of the ledger, in bill and unit
     /// order from `cursor` (0 for the first page; else `billId << 48 | start` of a range, as returned in
     /// `nextCursor`, which is 0 at the end). Each page reads at most `maxRanges` ranges, so its cost is bounded
-    /// however the bills are split. Redeemed ranges are not listed. Read by `holder`, the regulator and the
-    /// operators.
+    /// however the bills are split. Redeemed ranges are not listed.
     function rangesOf(
         address holder,
         uint256 cursor,
@@ -359,14 +354,8 @@ interface IBillLedger is IIdentitySubscriber, IReadGate {
     function chainOf(uint256 billId, Link[] calldata links) external pure returns (uint96);
 
     /// @notice The hash of the pending application on the range (act, part, applicant, counterparty, mark,
-    /// deadline) that `sign` must be given; zero if nothing is pending. Read as `checkReader` says.
+    /// deadline) that `sign` must be given; zero if nothing is pending.
     function applicationTerms(uint256 billId, uint48 start) external view returns (bytes32);
-
-    /// @notice Reverts `ReadNotAllowed` unless `reader` may read the range of `billId` at `start`: the bill's
-    /// drawer, acceptor and payee, the range's holder and counterparty, the regulator and the operators. The one
-    /// rule for every record kept about a bill, here and in the platform contracts that settle bills. Asked by
-    /// `reader` itself or by whoever sees through (an outsider cannot probe who is party to what).
-    function checkReader(address reader, uint256 billId, uint48 start) external view;
 
     /// @notice The platform rules in force.
     function settings() external view returns (Settings memory);

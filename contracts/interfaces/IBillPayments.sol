@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IBillLedger} from "./IBillLedger.sol";
-import {IReadGate} from "./IReadGate.sol";
 
 /// @title Payment of bills at maturity: presentation, payment or dishonour, and recourse
 /// @notice From the maturity day the holder presents a range for payment; the acceptor either pays its face
@@ -10,7 +9,7 @@ import {IReadGate} from "./IReadGate.sol";
 /// dishonours it. After dishonour the holder claims the face amount plus interest from a party liable for the
 /// range; that party pays and takes the range in the same transaction, and may claim in turn from parties
 /// earlier in the chain. Payers approve this contract on the currency beforehand.
-interface IBillPayments is IReadGate {
+interface IBillPayments {
     /// @notice A presentment awaiting the acceptor's answer, or the record of a past one.
     /// @param answerBy after this time the holder may declare the range dishonoured
     /// @param late presented after the presentation period: recourse against earlier endorsers and guarantors
@@ -113,10 +112,10 @@ interface IBillPayments is IReadGate {
     /// @notice The ledger this contract settles.
     function ledger() external view returns (IBillLedger);
 
-    /// @notice The presentment of a range. Read as the ledger's `checkReader` says.
+    /// @notice The presentment of a range.
     function presentmentOf(uint256 billId, uint48 start) external view returns (Presentment memory);
 
-    /// @notice The pending recourse claim on a range. Read by its target and as the ledger's `checkReader` says.
+    /// @notice The pending recourse claim on a range.
     function claimOf(uint256 billId, uint48 start) external view returns (Claim memory);
 
     /// @notice What recourse on `units` units of `billId` costs if paid at `timestamp`: the face amount plus

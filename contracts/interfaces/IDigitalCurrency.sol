@@ -2,14 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {IIdentitySubscriber} from "./IIdentitySubscriber.sol";
-import {IReadGate} from "./IReadGate.sol";
 
 /// @title Central-bank digital currency used to settle bill trades
 /// @notice An ERC-20 with 2 decimals (one unit is one fen). Only wallets verified in the identity registry may
 /// send, receive, approve or spend; regulator wallets may do none of these. The central bank mints and burns;
-/// the regulator freezes whole accounts or amounts and can move no one's money. An account's freeze record is
-/// read by the account and the regulator only (`IReadGate`).
-interface IDigitalCurrency is IIdentitySubscriber, IReadGate {
+/// the regulator freezes whole accounts or amounts and can move no one's money.
+interface IDigitalCurrency is IIdentitySubscriber {
     /// @notice `account` is not verified in the identity registry now.
     error CurrencyUnverifiedAccount(address account);
     /// @notice `account` belongs to the regulator, which holds and moves no money.
@@ -75,13 +73,13 @@ interface IDigitalCurrency is IIdentitySubscriber, IReadGate {
     /// @notice Releases `amount` of `account`'s frozen value. Regulator only.
     function unfreezeAmount(address account, uint256 amount) external;
 
-    /// @notice Whether `account` is frozen as a whole. Read by the account and the regulator.
+    /// @notice Whether `account` is frozen as a whole.
     function isAccountFrozen(address account) external view returns (bool);
 
-    /// @notice The amount of `account`'s value frozen by order. Read by the account and the regulator.
+    /// @notice The amount of `account`'s value frozen by order.
     function frozenAmountOf(address account) external view returns (uint256);
 
     /// @notice What `account` can send now: zero if the account is frozen, else its balance less the frozen amount.
-    /// Read by the account and the regulator.
+    ///
     function availableBalanceOf(address account) external view returns (uint256);
 }

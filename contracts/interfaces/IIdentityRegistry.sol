@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IReadGate} from "./IReadGate.sol";
-
 /// @title Shared KYC identity registry
 /// @notice One institution's verification of a legal person serves every other institution and contract.
 /// An entity is identified by the hash of its unified social credit code (never the plain code); it owns
-/// one or more wallets, and a wallet belongs to at most one entity. Identity records are read by the entity's own
-/// wallets, the regulator and system accounts (`IReadGate`); `isVerified` and `kindsIfVerified` are public.
-interface IIdentityRegistry is IReadGate {
+/// one or more wallets, and a wallet belongs to at most one entity. Every record is public (README *Confidentiality*).
+interface IIdentityRegistry {
     /// @notice The kind of legal person behind a wallet. `None` marks an unknown or unverified wallet and
     /// `System` a registered platform contract; neither can be registered as an entity.
     enum EntityKind {
@@ -172,8 +169,7 @@ interface IIdentityRegistry is IReadGate {
     /// @notice The contracts the registry publishes standing changes to.
     function subscribers() external view returns (address[] memory);
 
-    /// @notice The stored standing of `wallet` (all zero for an unknown wallet). Read by the wallet, the other
-    /// wallets of its entity, the regulator and system accounts.
+    /// @notice The stored standing of `wallet` (all zero for an unknown wallet).
     function credentialOf(address wallet) external view returns (Credential memory);
 
     /// @notice Whether `wallet` may act now: an active, unexpired entity's wallet, or a system account.
@@ -183,20 +179,18 @@ interface IIdentityRegistry is IReadGate {
     /// kind reads as `None`.
     function kindsIfVerified(address a, address b) external view returns (EntityKind aKind, EntityKind bKind);
 
-    /// @notice The entity, kind and standing of `wallet`. Read as `credentialOf`.
+    /// @notice The entity, kind and standing of `wallet`.
     function identityOf(address wallet) external view returns (WalletIdentity memory);
 
-    /// @notice The record of `entityId`; reverts for an unknown id. Read by the entity's wallets, the regulator
-    /// and system accounts.
+    /// @notice The record of `entityId`; reverts for an unknown id.
     function entity(bytes32 entityId) external view returns (Entity memory);
 
-    /// @notice The wallets of `entityId`. Read as `entity`.
+    /// @notice The wallets of `entityId`; reverts for an unknown id.
     function walletsOf(bytes32 entityId) external view returns (address[] memory);
 
-    /// @notice How many entities were ever registered. Regulator and system accounts only.
+    /// @notice How many entities were ever registered.
     function entityCount() external view returns (uint256);
 
-    /// @notice Up to `limit` entity ids in registration order, from index `offset`. Regulator and system
-    /// accounts only.
+    /// @notice Up to `limit` entity ids in registration order, from index `offset`.
     function entityIds(uint256 offset, uint256 limit) external view returns (bytes32[] memory);
 }

@@ -33,8 +33,7 @@ interface IIdentitySubscriber {
     /// @notice Whether the registry publishes to this contract, and the epoch of the current subscription.
     function identitySubscription() external view returns (bool subscribed, uint32 epoch);
 
-    /// @notice The copy of `wallet`'s standing, and whether it is current (else the registry is asked). Read by the
-    /// wallet itself and whoever sees through this contract (`IReadGate`).
+    /// @notice The copy of `wallet`'s standing, and whether it is current (else the registry is asked).
     function cachedCredentialOf(
         address wallet
     ) external view returns (IIdentityRegistry.Credential memory credential, bool current);

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IBillLedger} from "./IBillLedger.sol";
-import {IReadGate} from "./IReadGate.sol";
 
 /// @title Atomic settlement of trades in bill ranges and listed tokens
 /// @notice A trade has two legs: the maker delivers `makerLeg` to the taker, the taker delivers `takerLeg` to the
@@ -17,7 +16,7 @@ import {IReadGate} from "./IReadGate.sol";
 /// The maker's nonce is spent by every trade (proposed or signed); a party's nonce is spent whenever its signature
 /// is used. Priced kinds (discount, rediscount, central-bank rediscount, pledge repo) are checked against the
 /// on-chain formulas of TradePricing: the terms must carry exactly the amount the formula gives.
-interface ISettlementEngine is IReadGate {
+interface ISettlementEngine {
     /// @notice What a trade is; it decides who may trade and how the price is checked.
     /// @dev `Swap`: any two legs between verified enterprises or institutions (DvP at a quoted price, PvP, bill
     /// against bill); a bill leg moves only between two enterprises or two institutions (between the two it is a
@@ -140,7 +139,7 @@ interface ISettlementEngine is IReadGate {
     error TradeEnginePaused();
     /// @notice The engine is not paused.
     error TradeEngineNotPaused();
-    /// @notice `caller` holds the regulator's role, which trades nothing.
+    /// @notice `caller` is a regulator wallet, which signs no orders.
     error TradeRegulatorCaller(address caller);
 
     /// @notice The maker proposed a trade; its leg is locked.
@@ -228,18 +227,8 @@ interface ISettlementEngine is IReadGate {
     /// @notice The id (EIP-712 digest) of `terms`.
     function tradeId(Terms calldata terms) external view returns (bytes32);
 
-    /// @notice Where the trade with `terms` stands, and any refund owed to its maker. Read by the maker, the
-    /// taker and the regulator (`IReadGate`).
+    /// @notice Where the trade with `terms` stands, and any refund owed to its maker.
     function tradeOf(Terms calldata terms) external view returns (TradeStatus status, uint128 refundOwed);
-
-    /// @notice The bill of the maker's bill leg, for the taker to read before it answers: the maker shows it by
-    /// proposing the trade or by signing the order (`makerSignature`, ignored for a live proposal). Read by the
-    /// trade's taker and the regulator (`IReadGate`), and only if the maker may read the bill itself (else the
-    /// ledger's `ReadNotAllowed(maker)`); reverts `TradeInvalidLeg(0)` if the maker delivers no bill.
-    function offeredBill(
-        Terms calldata terms,
-        bytes calldata makerSignature
-    ) external view returns (IBillLedger.Bill memory);
 
     /// @notice What a buyer pays for `units` units of `billId` discounted at `rate` on `valueDay`, and the day
     /// count (to the maturity rolled forward to a business day).

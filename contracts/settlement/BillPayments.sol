@@ -41,7 +41,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
 
     /// @inheritdoc IBillPayments
     function presentForPayment(uint256 billId, uint48 start) external nonReentrant {
-        IBillLedger.Bill memory terms = _ledger.bill(billId, 0);
+        IBillLedger.Bill memory terms = _ledger.bill(billId);
         IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
         if (range.holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
         uint32 today = BillCalendar.dayOf(block.timestamp);
@@ -56,7 +56,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
 
     /// @inheritdoc IBillPayments
     function pay(uint256 billId, uint48 start) external nonReentrant {
-        if (msg.sender != _ledger.bill(billId, 0).acceptor) revert PaymentNotEntitled(billId, start, msg.sender);
+        if (msg.sender != _ledger.bill(billId).acceptor) revert PaymentNotEntitled(billId, start, msg.sender);
         IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
         uint256 amount = _units(range);
         _restate(billId, start, range, IBillLedger.RangeState.Presented, IBillLedger.RangeState.Redeemed);
@@ -66,7 +66,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
 
     /// @inheritdoc IBillPayments
     function dishonour(uint256 billId, uint48 start, uint8 reason) external nonReentrant {
-        if (msg.sender != _ledger.bill(billId, 0).acceptor) revert PaymentNotEntitled(billId, start, msg.sender);
+        if (msg.sender != _ledger.bill(billId).acceptor) revert PaymentNotEntitled(billId, start, msg.sender);
         if (reason == REASON_NO_ANSWER || reason == REASON_ACCEPTOR_BANKRUPT) revert PaymentInvalidReason(reason);
         _markDishonoured(billId, start, reason);
     }
@@ -82,7 +82,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
 
     /// @inheritdoc IBillPayments
     function dishonourForBankruptcy(uint256 billId, uint48 start) external nonReentrant {
-        address acceptor = _ledger.bill(billId, 0).acceptor;
+        address acceptor = _ledger.bill(billId).acceptor;
         if (!_ledger.isAcceptorBankrupt(acceptor)) revert PaymentAcceptorNotBankrupt(acceptor);
         IBillLedger.Range memory range = _ledger.rangeAt(billId, start);
         if (range.holder != msg.sender) revert PaymentNotEntitled(billId, start, msg.sender);
@@ -120,7 +120,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
         uint256 amount = recourseAmount(billId, _units(range), block.timestamp);
         // The acceptor is the last debtor: once it pays, nobody is left to claim from.
         IBillLedger.RangeState next =
-            msg.sender == _ledger.bill(billId, 0).acceptor
+            msg.sender == _ledger.bill(billId).acceptor
                 ? IBillLedger.RangeState.Redeemed
                 : IBillLedger.RangeState.Dishonoured;
         delete _claims[key];
@@ -153,22 +153,19 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
 
     /// @inheritdoc IBillPayments
     function presentmentOf(uint256 billId, uint48 start) external view returns (Presentment memory) {
-        _ledger.checkReader(msg.sender, billId, start);
         return _presentments[_key(billId, start)];
     }
 
     /// @inheritdoc IBillPayments
     function claimOf(uint256 billId, uint48 start) external view returns (Claim memory claim) {
-        claim = _claims[_key(billId, start)];
-        // A range without a claim has the zero address as its target: that caller goes to the ledger's rule.
-        if (msg.sender != claim.target || msg.sender == address(0)) _ledger.checkReader(msg.sender, billId, start);
+        return _claims[_key(billId, start)];
     }
 
     /// @inheritdoc IBillPayments
     /// @dev Interest = units × rate × days / 360 with the rate in basis points, rounded up so that the payer
     /// never underpays by a fen. Days run from the maturity day to the payment day (first day counted, last not).
     function recourseAmount(uint256 billId, uint256 units, uint256 timestamp) public view returns (uint256) {
-        uint32 maturityDay = _ledger.bill(billId, 0).maturityDay;
+        uint32 maturityDay = _ledger.bill(billId).maturityDay;
         uint32 payDay = BillCalendar.dayOf(timestamp);
         if (payDay <= maturityDay) return units;
         uint256 days_ = payDay - maturityDay;
@@ -210,7 +207,7 @@ contract BillPayments is IBillPayments, ReentrancyGuard {
         IBillLedger.Link[] calldata links,
         bool late
     ) private view returns (uint96) {
-        IBillLedger.Bill memory terms = _ledger.bill(billId, 0);
+        IBillLedger.Bill memory terms = _ledger.bill(billId);
         if (target == terms.acceptor) return 0;
         if (msg.sender == terms.drawer) revert PaymentNotLiable(billId, start, target);
         if (target == terms.drawer) return _ledger.chainOf(billId, links[:0]);

@@ -13,7 +13,6 @@ import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {ISettlementEngine} from "../interfaces/ISettlementEngine.sol";
 import {BillCalendar} from "../libraries/BillCalendar.sol";
 import {TradePricing} from "../libraries/TradePricing.sol";
-import {ReadGate} from "../regulator/ReadGate.sol";
 
 /// @title SettlementEngine
 /// @notice Delivery versus payment for the bill market: a bill range and money (or any two legs) change hands in
@@ -26,8 +25,7 @@ contract SettlementEngine is
     ISettlementEngine,
     EIP712,
     ReentrancyGuardTransient,
-    AccessControlDefaultAdminRules,
-    ReadGate
+    AccessControlDefaultAdminRules
 {
     using SafeERC20 for IERC20;
 
@@ -48,8 +46,6 @@ contract SettlementEngine is
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
     /// @notice Pauses and unpauses proposals and settlements.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice Reads every trade; the regulator's only role here.
-    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice The most trades a batch may hold.
     uint256 public constant MAX_BATCH = 50;
 
@@ -270,26 +266,8 @@ contract SettlementEngine is
 
     /// @inheritdoc ISettlementEngine
     function tradeOf(Terms calldata terms) external view returns (TradeStatus status, uint128 refundOwed) {
-        _checkReader(msg.sender, msg.sender == terms.maker || msg.sender == terms.taker);
         TradeRecord storage record = _trades[_idOf(terms)];
         return (record.status, record.refundOwed);
-    }
-
-    /// @inheritdoc ISettlementEngine
-    function offeredBill(
-        Terms calldata terms,
-        bytes calldata makerSignature
-    ) external view returns (IBillLedger.Bill memory) {
-        bytes32 id = _idOf(terms);
-        bool offered =
-            _trades[id].status == TradeStatus.Proposed ||
-                SignatureChecker.isValidSignatureNowCalldata(terms.maker, id, makerSignature);
-        _checkReader(msg.sender, msg.sender == terms.taker && offered);
-        Leg calldata leg = terms.makerLeg;
-        if (leg.asset != address(_ledger)) revert TradeInvalidLeg(0);
-        // A maker shows only a bill it may read itself; the engine reads every bill (an operator of the ledger).
-        _ledger.checkReader(terms.maker, leg.billId, leg.start);
-        return _ledger.bill(leg.billId, leg.start);
     }
 
     /// @inheritdoc ISettlementEngine
@@ -299,7 +277,7 @@ contract SettlementEngine is
         uint32 rate,
         uint32 valueDay
     ) public view returns (uint256 proceeds, uint32 days_) {
-        uint32 maturity = _calendar.rollForward(_ledger.bill(billId, 0).maturityDay);
+        uint32 maturity = _calendar.rollForward(_ledger.bill(billId).maturityDay);
         days_ = maturity > valueDay ? maturity - valueDay : 0;
         proceeds = TradePricing.discountProceeds(units, rate, days_);
     }
@@ -345,11 +323,6 @@ contract SettlementEngine is
     }
 
     // ---------------------------------------------------------------- internals
-
-    /// @dev The regulator reads every trade.
-    function _seesThrough(address reader) internal view override returns (bool) {
-        return hasRole(REGULATOR_ROLE, reader);
-    }
 
     function _accept(Terms calldata terms) private {
         _checkNotPaused();
@@ -612,7 +585,7 @@ contract SettlementEngine is
             _checkNoPricing(terms);
             return;
         }
-        uint32 maturity = _ledger.bill(billLeg.billId, 0).maturityDay;
+        uint32 maturity = _ledger.bill(billLeg.billId).maturityDay;
         if (kind == TradeKind.PledgeRepo || kind == TradeKind.OutrightRepo) {
             uint32 endDay = terms.endDay;
             if (endDay <= terms.valueDay || !_calendar.isBusinessDay(endDay)) revert TradeInvalidTerms();
@@ -674,7 +647,8 @@ contract SettlementEngine is
 
     /// @dev The regulator signs no orders, so it has no nonces to cancel.
     function _checkNotRegulator() private view {
-        if (hasRole(REGULATOR_ROLE, msg.sender)) revert TradeRegulatorCaller(msg.sender);
+        (IIdentityRegistry.EntityKind kind, ) = _registry.kindsIfVerified(msg.sender, address(0));
+        if (kind == IIdentityRegistry.EntityKind.Regulator) revert TradeRegulatorCaller(msg.sender);
     }
 
     function _checkNotPaused() private view {

@@ -15,8 +15,8 @@ import {BillCalendar} from "../libraries/BillCalendar.sol";
 /// act with its deadline (what every act reads and writes); the counterparty and a 96-bit commitment to the
 /// liability chain; the last unit. The chain itself (endorsers, guarantors) travels in events and is checked
 /// against the commitment when it is needed, so an endorsement writes no new storage. There is no per-holder
-/// index in storage: `rangesOf` scans bills page by page, and indexers follow the events. Bills and ranges are
-/// read by their parties, the regulator and the operators (`ReadGate`, rule in `checkReader`).
+/// index in storage: `rangesOf` scans bills page by page, and indexers follow the events. Every record is public,
+/// as storage and events are to every node (README *Confidentiality*).
 contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules {
     struct BillRecord {
         address drawer;
@@ -43,7 +43,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         uint48 end;
     }
 
-    /// @notice Freezes and unfreezes ranges, and reads every bill.
+    /// @notice Freezes and unfreezes ranges.
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice Pauses and unpauses every act.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -374,8 +374,8 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     }
 
     /// @inheritdoc IBillLedger
-    function bill(uint256 billId, uint48 start) external view returns (Bill memory) {
-        BillRecord storage record = _checkBillReader(msg.sender, billId, start);
+    function bill(uint256 billId) external view returns (Bill memory) {
+        BillRecord storage record = _billOf(billId);
         return
             Bill({
                 billType: record.billType,
@@ -398,7 +398,6 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
 
     /// @inheritdoc IBillLedger
     function rangeAt(uint256 billId, uint48 start) external view returns (Range memory) {
-        _checkBillReader(msg.sender, billId, start);
         return _view(billId, start, _rangeOf(billId, start));
     }
 
@@ -408,7 +407,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         uint48 fromStart,
         uint256 limit
     ) external view returns (Range[] memory page, uint48 next) {
-        uint256 face = _checkBillReader(msg.sender, billId, 0).face;
+        uint256 face = _billOf(billId).face;
         uint256 count = 0;
         uint256 cursor = fromStart;
         while (count < limit && cursor != 0 && cursor <= face) {
@@ -432,7 +431,6 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         uint256 cursor,
         uint256 maxRanges
     ) external view returns (Range[] memory page, uint256 nextCursor) {
-        _checkReader(msg.sender, msg.sender == holder);
         uint256 billId = cursor == 0 ? 1 : cursor >> 48;
         uint256 start = cursor == 0 ? 1 : uint48(cursor);
         (uint256 found, ) = _walk(holder, billId, start, maxRanges, page);
@@ -451,27 +449,14 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     /// @inheritdoc IBillLedger
     function applicationTerms(uint256 billId, uint48 start) external view returns (bytes32) {
         if (billId > type(uint48).max) return bytes32(0);
-        _checkBillReader(msg.sender, billId, start);
         RangeRecord storage range = _ranges[_key(billId, start)];
         if (range.state != RangeState.Locked) return bytes32(0);
         return _termsOf(billId, start, range);
     }
 
     /// @inheritdoc IBillLedger
-    function checkReader(address reader, uint256 billId, uint48 start) external view {
-        _checkReader(msg.sender, msg.sender == reader);
-        _checkBillReader(reader, billId, start);
-    }
-
-    /// @inheritdoc IBillLedger
     function settings() external view returns (Settings memory) {
         return _settings;
-    }
-
-    /// @dev The operators (platform contracts that settle bills) and the regulator read every bill. Operators are
-    /// asked first: they read on chain, where each role lookup costs gas; the regulator reads by eth_call.
-    function _seesThrough(address reader) internal view override returns (bool) {
-        return hasRole(OPERATOR_ROLE, reader) || hasRole(REGULATOR_ROLE, reader);
     }
 
     /// @dev Locks the first `amount` units of the holding at `start` for `act`, answered by `counterparty`.
@@ -654,22 +639,6 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     function _billOf(uint256 billId) private view returns (BillRecord storage record) {
         record = _bills[billId];
         if (record.drawer == address(0)) revert BillUnknown(billId);
-    }
-
-    /// @dev A bill's parties are the names on its face (drawer, acceptor, payee); a range's are also its holder
-    /// and its counterparty. Start 0 names no range: only the bill's parties and see-through readers pass.
-    function _checkBillReader(
-        address reader,
-        uint256 billId,
-        uint48 start
-    ) private view returns (BillRecord storage record) {
-        record = _billOf(billId);
-        bool party = reader == record.drawer || reader == record.acceptor || reader == record.payee;
-        if (!party && start != 0) {
-            RangeRecord storage range = _ranges[_key(billId, start)];
-            party = range.holder != address(0) && (reader == range.holder || reader == range.counterparty);
-        }
-        _checkReader(reader, party);
     }
 
     function _rangeOf(uint256 billId, uint48 start) private view returns (RangeRecord storage range) {

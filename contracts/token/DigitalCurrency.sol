@@ -15,14 +15,14 @@ import {IdentityGate} from "../identity/IdentityGate.sol";
 /// @dev Balances live in one word per account together with the account's freeze state, so the freeze checks
 /// cost no extra storage read on a transfer (see `_accounts`); the KYC and pause checks read the gate's copy
 /// (see IdentityGate). OpenZeppelin's ERC20 still provides allowances, permit and events; `_update`,
-/// `balanceOf` and `totalSupply` are replaced to use the account word. Freeze records are read by the account and
-/// the regulator only (`ReadGate`); balances stay public, as ERC-20 `Transfer` events already show every amount.
+/// `balanceOf` and `totalSupply` are replaced to use the account word. Balances and freeze records are public, as
+/// ERC-20 `Transfer` events and storage already are to every node.
 contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessControlDefaultAdminRules {
     /// @notice The central bank: mints and burns.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
     /// @notice Pauses and unpauses all movement.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice Freezes and unfreezes accounts and amounts, and reads every freeze record.
+    /// @notice Freezes and unfreezes accounts and amounts.
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice The supply can never exceed what an account slot can hold.
     uint256 public constant MAX_SUPPLY = type(uint128).max;
@@ -136,19 +136,16 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessC
 
     /// @inheritdoc IDigitalCurrency
     function isAccountFrozen(address account) external view returns (bool) {
-        _checkReader(msg.sender, msg.sender == account);
         return _accounts[account] & _FROZEN_FLAG != 0;
     }
 
     /// @inheritdoc IDigitalCurrency
     function frozenAmountOf(address account) external view returns (uint256) {
-        _checkReader(msg.sender, msg.sender == account);
         return _frozenAmount(_accounts[account]);
     }
 
     /// @inheritdoc IDigitalCurrency
     function availableBalanceOf(address account) external view returns (uint256) {
-        _checkReader(msg.sender, msg.sender == account);
         uint256 word = _accounts[account];
         if (word & _FROZEN_FLAG != 0) return 0;
         return _available(word & _BALANCE_MASK, _frozenAmount(word));
@@ -214,11 +211,6 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessC
     function _spendAllowance(address owner, address spender, uint256 value) internal override {
         _checkParties(_gateState(), address(0), spender);
         super._spendAllowance(owner, spender, value);
-    }
-
-    /// @dev The regulator reads every freeze record.
-    function _seesThrough(address reader) internal view override returns (bool) {
-        return hasRole(REGULATOR_ROLE, reader);
     }
 
     /// @dev Both non-zero parties must be verified and neither may be a regulator wallet. A zero address stands
