@@ -85,7 +85,7 @@ abstract contract IdentityGate is IIdentitySubscriber {
         current = _isCurrent(_gate, cached.epoch);
     }
 
-    /// @notice Whether all movement is stopped.
+    /// @inheritdoc IIdentitySubscriber
     function paused() public view returns (bool) {
         return _gate.paused;
     }

@@ -228,6 +228,18 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IIdentityRegistry
+    function entityOf(address wallet) external view returns (bytes32) {
+        return _walletEntity[wallet];
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function sameEntity(address a, address b) external view returns (bool) {
+        if (a == b) return true;
+        bytes32 entityId = _walletEntity[a];
+        return entityId != 0 && entityId == _walletEntity[b];
+    }
+
+    /// @inheritdoc IIdentityRegistry
     function entity(bytes32 entityId) external view returns (Entity memory) {
         EntityRecord storage record = _entities[entityId];
         if (record.status == EntityStatus.None) revert IdentityUnknownEntity(entityId);

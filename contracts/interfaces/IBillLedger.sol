@@ -310,9 +310,11 @@ interface IBillLedger is IIdentitySubscriber {
     /// `amount` units (splitting a splittable circulating holding) and gives them `newHolder` and `newState`. A new
     /// holder takes the range by endorsement from `holder` (a chain link, `Endorsed`) and must be verified. In
     /// `Escrowed` and `Pledged` the operator is the range's counterparty. Apart from releases and moves out of
-    /// `Pledged` (a pledge realised), trades are refused from the bill's maturity day. Releasing a range (same holder, back to
-    /// `Circulating`) also works while the ledger is paused, and on a range frozen since it was in `state`: the
-    /// freeze stays and only its prior state becomes `Circulating`. Operator only.
+    /// `Pledged` (a pledge realised), trades are refused from the bill's maturity day. A bill the drawer marked not
+    /// transferable never changes holder and is never pledged here (`BillNotTransferable`), as by `endorse` and
+    /// `pledge`. Releasing a range (same holder, back to `Circulating`) also works while the ledger is paused, and on
+    /// a range frozen since it was in `state`: the freeze stays and only its prior state becomes `Circulating`.
+    /// Operator only.
     function tradeRange(
         uint256 billId,
         uint48 start,
@@ -325,6 +327,10 @@ interface IBillLedger is IIdentitySubscriber {
 
     /// @notice The terms of `billId`; reverts `BillUnknown` for an id never issued.
     function bill(uint256 billId) external view returns (Bill memory);
+
+    /// @notice The acceptor and the maturity day of `billId`, what paying it needs: two storage reads where `bill`
+    /// takes four. Reverts `BillUnknown` for an id never issued.
+    function maturityTerms(uint256 billId) external view returns (address acceptor, uint32 maturityDay);
 
     /// @notice How many bills were issued (ids run from 1).
     function billCount() external view returns (uint256);

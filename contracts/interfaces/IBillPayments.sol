@@ -49,6 +49,8 @@ interface IBillPayments {
     error PaymentClaimPending(uint256 billId, uint48 start);
     /// @notice No recourse claim on the range is pending.
     error PaymentNoClaim(uint256 billId, uint48 start);
+    /// @notice `holder` is the acceptor's entity: it owes the bill itself and has recourse against nobody.
+    error PaymentAcceptorHolds(uint256 billId, uint48 start, address holder);
 
     /// @notice `holder` presented the range for payment.
     event PresentedForPayment(
@@ -83,7 +85,8 @@ interface IBillPayments {
     /// @notice The holder withdrew its pending claim.
     event RecourseWithdrawn(uint256 indexed billId, uint48 start, address indexed holder);
 
-    /// @notice The holder presents its circulating range for payment, from the maturity day on.
+    /// @notice The holder presents its circulating range for payment, from the maturity day on. A holder of the
+    /// acceptor's entity owes the bill itself: its presentment redeems the range at once (`Paid` with amount 0).
     function presentForPayment(uint256 billId, uint48 start) external;
 
     /// @notice The acceptor pays the face amount of a presented range to its holder; the range is redeemed.
@@ -96,7 +99,9 @@ interface IBillPayments {
     function declareDishonoured(uint256 billId, uint48 start) external;
 
     /// @notice The holder of a circulating range whose acceptor is flagged bankrupt (see
-    /// IBillLedger.setAcceptorBankrupt) treats it as dishonoured, before maturity if need be (reason 255).
+    /// IBillLedger.setAcceptorBankrupt) treats it as dishonoured, before maturity if need be (reason 255). From
+    /// the end of the presentation period the dishonour is late, as a late presentment is: recourse is kept
+    /// only against the drawer and the acceptor.
     function dishonourForBankruptcy(uint256 billId, uint48 start) external;
 
     /// @notice The holder of a dishonoured range claims from `target`, a party liable for it; `links` is the

@@ -16,6 +16,8 @@ interface IDigitalCurrency is IIdentitySubscriber {
     error CurrencyAccountFrozen(address account);
     /// @notice Moving `needed` from `account` would touch frozen value; only `available` is free.
     error CurrencyInsufficientAvailableBalance(address account, uint256 available, uint256 needed);
+    /// @notice `account` is a platform contract's account (escrow of many parties): it cannot be frozen.
+    error CurrencySystemAccount(address account);
     /// @notice The currency is paused: no money moves.
     error CurrencyPaused();
     /// @notice The currency is not paused.
@@ -60,14 +62,17 @@ interface IDigitalCurrency is IIdentitySubscriber {
     /// @notice Lets money move again. Pauser only.
     function unpause() external;
 
-    /// @notice Stops `account` from sending anything; it can still receive. Regulator only.
+    /// @notice Stops `account` from sending anything; it can still receive. A platform contract's account cannot be
+    /// frozen (`CurrencySystemAccount`): a party's money escrowed in the settlement engine is held by freezing the
+    /// party, whose escrowed proposals then cannot be accepted. Regulator only.
     function freezeAccount(address account) external;
 
     /// @notice Lifts an account freeze. Regulator only.
     function unfreezeAccount(address account) external;
 
     /// @notice Freezes `amount` more of `account`'s value (judicial partial freeze). The frozen amount may exceed
-    /// the balance: money that arrives later is held until the whole amount is covered. Regulator only.
+    /// the balance: money that arrives later is held until the whole amount is covered. Not for a platform contract's
+    /// account. Regulator only.
     function freezeAmount(address account, uint256 amount) external;
 
     /// @notice Releases `amount` of `account`'s frozen value. Regulator only.

@@ -182,6 +182,13 @@ interface IIdentityRegistry {
     /// @notice The entity, kind and standing of `wallet`.
     function identityOf(address wallet) external view returns (WalletIdentity memory);
 
+    /// @notice The entity `wallet` belongs to; zero for a wallet of no entity (unknown, or a system account).
+    function entityOf(address wallet) external view returns (bytes32);
+
+    /// @notice Whether `a` and `b` are one party: the same wallet, or wallets of the same entity. Every liability
+    /// and party rule of the platform compares parties this way.
+    function sameEntity(address a, address b) external view returns (bool);
+
     /// @notice The record of `entityId`; reverts for an unknown id.
     function entity(bytes32 entityId) external view returns (Entity memory);
 

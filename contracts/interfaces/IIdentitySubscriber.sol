@@ -27,6 +27,9 @@ interface IIdentitySubscriber {
         IIdentityRegistry.Credential calldata credential
     ) external;
 
+    /// @notice Whether all movement is stopped.
+    function paused() external view returns (bool);
+
     /// @notice The registry this contract checks identities against.
     function identityRegistry() external view returns (IIdentityRegistry);
 

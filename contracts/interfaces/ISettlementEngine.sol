@@ -48,7 +48,8 @@ interface ISettlementEngine {
         Cleared,
         RepoOpen,
         RepoClosed,
-        RepoDefaulted
+        RepoDefaulted,
+        RepoTendered
     }
 
     /// @notice One side of a trade.
@@ -135,6 +136,8 @@ interface ISettlementEngine {
     error TradeNothingOwed(bytes32 tradeId);
     /// @notice The repo can be closed only before `closingDeadline`, and defaulted only from it.
     error TradeRepoClosing(uint256 closingDeadline);
+    /// @notice The repo cannot be defaulted now: the currency or the ledger is paused, or its range is frozen.
+    error TradeRepoBlocked(bytes32 tradeId);
     /// @notice The engine is paused.
     error TradeEnginePaused();
     /// @notice The engine is not paused.
@@ -155,10 +158,13 @@ interface ISettlementEngine {
     );
     /// @notice A proposal ended without settling (`status`: rejected, withdrawn or cleared) by `by`.
     event TradeEnded(bytes32 indexed tradeId, TradeStatus status, address indexed by);
-    /// @notice A refund of `amount` of `token` to `to` failed (the token refused it); `reclaim` retries it.
+    /// @notice A refund of `amount` of `token` to `to` failed (the token refused it); `reclaim` retries it. Also a
+    /// closed repo's repayment its lender could not take.
     event RefundOwed(bytes32 indexed tradeId, address indexed to, address token, uint256 amount);
-    /// @notice The maker took back the refund of `amount` of `token` that was owed to it.
+    /// @notice `to` took the refund (or repayment) of `amount` of `token` that was owed to it.
     event RefundReclaimed(bytes32 indexed tradeId, address indexed to, address token, uint256 amount);
+    /// @notice The borrower tendered the repayment `amount`: the engine holds it, and the repo can no longer default.
+    event RepoTendered(bytes32 indexed tradeId, address indexed borrower, uint256 amount);
     /// @notice The repo closed: the borrower paid `amount` and took its range back.
     event RepoClosed(bytes32 indexed tradeId, address indexed borrower, uint256 amount);
     /// @notice The borrower did not close the repo in time; the lender keeps the range.
@@ -190,7 +196,8 @@ interface ISettlementEngine {
     /// @notice Anyone clears a proposal out from its deadline; the maker's leg goes back.
     function clear(Terms calldata terms) external;
 
-    /// @notice The maker takes a refund that failed when its proposal ended (e.g. its account was frozen).
+    /// @notice The maker takes a refund that failed when its proposal ended (e.g. its token refused it), or the
+    /// lender of a closed repo the repayment it could not take (e.g. its KYC had lapsed).
     function reclaim(Terms calldata terms) external;
 
     /// @notice Settles a signed order. Callable by its maker, its taker, or a settlement agent.
@@ -201,11 +208,16 @@ interface ISettlementEngine {
     /// settlement agent, or by a caller that is a party of every order.
     function settleBatch(SignedOrder[] calldata orders) external;
 
-    /// @notice The borrower of an open repo pays `closingAmount` to the lender and takes its range back, before
-    /// the end of `endDay`.
+    /// @notice The borrower of an open repo tenders `closingAmount` before the end of `endDay` (or later, while its
+    /// lender is not verified and so could not default): the engine takes it from the borrower and holds it, and
+    /// the repo can no longer default (`RepoTendered`). In the same call the range goes back to the borrower and
+    /// the repayment to the lender (`RepoClosed`); a repayment the lender cannot take is kept for its `reclaim`.
+    /// If the ledger refuses the range's return (paused, range frozen, borrower not verified), the tender stands
+    /// and the borrower or the lender calls again later to finish the close.
     function closeRepo(Terms calldata terms) external;
 
-    /// @notice From the end of `endDay`, the lender of a repo not closed keeps the range.
+    /// @notice From the end of `endDay`, the lender of a repo neither closed nor tendered keeps the range. Refused
+    /// while the digital currency (the repo's cash leg) or the ledger is paused or the range is frozen.
     function defaultRepo(Terms calldata terms) external;
 
     /// @notice Cancels the caller's `nonce`: no order of the caller with it will settle.

@@ -9,10 +9,12 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IBillLedger} from "../interfaces/IBillLedger.sol";
 import {IBusinessCalendar} from "../interfaces/IBusinessCalendar.sol";
+import {IDigitalCurrency} from "../interfaces/IDigitalCurrency.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {ISettlementEngine} from "../interfaces/ISettlementEngine.sol";
 import {BillCalendar} from "../libraries/BillCalendar.sol";
 import {TradePricing} from "../libraries/TradePricing.sol";
+import {ExitContext, TradeExits, TradeRecord} from "./libraries/TradeExits.sol";
 
 /// @title SettlementEngine
 /// @notice Delivery versus payment for the bill market: a bill range and money (or any two legs) change hands in
@@ -29,17 +31,13 @@ contract SettlementEngine is
 {
     using SafeERC20 for IERC20;
 
-    struct TradeRecord {
-        TradeStatus status;
-        uint128 refundOwed;
-    }
-
-    /// @dev A token movement of a batch, netted between the same two parties.
+    /// @dev A token movement of a batch, netted between the same two parties; `twoWay` when both paid into it.
     struct Flow {
         address token;
         address from;
         address to;
         uint256 amount;
+        bool twoWay;
     }
 
     /// @notice Submits signed orders on the parties' behalf.
@@ -147,15 +145,7 @@ contract SettlementEngine is
 
     /// @inheritdoc ISettlementEngine
     function reclaim(Terms calldata terms) external nonReentrant {
-        bytes32 id = _idOf(terms);
-        TradeRecord storage record = _trades[id];
-        if (msg.sender != terms.maker) revert TradeNotEntitled(id, msg.sender);
-        uint256 owed = record.refundOwed;
-        if (owed == 0) revert TradeNothingOwed(id);
-        record.refundOwed = 0;
-        _escrowed[terms.makerLeg.asset] -= owed;
-        _pay(terms.makerLeg.asset, address(this), terms.maker, owed);
-        emit RefundReclaimed(id, terms.maker, terms.makerLeg.asset, owed);
+        TradeExits.reclaim(_trades, _escrowed, _exitContext(), _idOf(terms), terms);
     }
 
     // ---------------------------------------------------------------- signed orders
@@ -179,10 +169,12 @@ contract SettlementEngine is
             if (!agent && msg.sender != terms.maker && msg.sender != terms.taker) _checkRole(AGENT_ROLE);
             _settleSigned(orders[i], flows);
         }
-        // A flow netted to zero still calls its token, so that the token's own checks (pause, freeze, KYC) apply.
+        // Every payer calls the token, so that the token's own checks (pause, freeze, KYC) apply to each of them: a
+        // flow netted to zero still moves, and the other payer of a two-way flow moves nothing to the net payee.
         for (uint256 i = 0; i < flows.length && flows[i].token != address(0); ++i) {
             Flow memory flow = flows[i];
             _pay(flow.token, flow.from, flow.to, flow.amount);
+            if (flow.twoWay) _pay(flow.token, flow.to, flow.from, 0);
         }
     }
 
@@ -205,33 +197,12 @@ contract SettlementEngine is
 
     /// @inheritdoc ISettlementEngine
     function closeRepo(Terms calldata terms) external nonReentrant {
-        (bytes32 id, Leg calldata billLeg, Leg calldata cashLeg, address borrower, address lender) = _openRepo(terms);
-        if (msg.sender != borrower) revert TradeNotEntitled(id, msg.sender);
-        uint256 closingDeadline = BillCalendar.startOf(terms.endDay + 1);
-        if (block.timestamp >= closingDeadline) revert TradeRepoClosing(closingDeadline);
-        _trades[id].status = TradeStatus.RepoClosed;
-        if (terms.kind == TradeKind.PledgeRepo) {
-            _moveRange(billLeg, borrower, IBillLedger.RangeState.Pledged, borrower, IBillLedger.RangeState.Circulating);
-        } else {
-            _moveRange(billLeg, lender, IBillLedger.RangeState.Escrowed, borrower, IBillLedger.RangeState.Circulating);
-        }
-        _pay(cashLeg.asset, borrower, lender, terms.closingAmount);
-        emit RepoClosed(id, borrower, terms.closingAmount);
+        TradeExits.closeRepo(_trades, _escrowed, _exitContext(), _idOf(terms), terms);
     }
 
     /// @inheritdoc ISettlementEngine
     function defaultRepo(Terms calldata terms) external nonReentrant {
-        (bytes32 id, Leg calldata billLeg, , address borrower, address lender) = _openRepo(terms);
-        if (msg.sender != lender) revert TradeNotEntitled(id, msg.sender);
-        uint256 closingDeadline = BillCalendar.startOf(terms.endDay + 1);
-        if (block.timestamp < closingDeadline) revert TradeRepoClosing(closingDeadline);
-        _trades[id].status = TradeStatus.RepoDefaulted;
-        if (terms.kind == TradeKind.PledgeRepo) {
-            _moveRange(billLeg, borrower, IBillLedger.RangeState.Pledged, lender, IBillLedger.RangeState.Circulating);
-        } else {
-            _moveRange(billLeg, lender, IBillLedger.RangeState.Escrowed, lender, IBillLedger.RangeState.Circulating);
-        }
-        emit RepoDefaulted(id, lender);
+        TradeExits.defaultRepo(_trades, _exitContext(), _idOf(terms), terms);
     }
 
     // ---------------------------------------------------------------- administration
@@ -356,41 +327,17 @@ contract SettlementEngine is
         emit TradeSettled(id, terms.maker, terms.taker, terms.kind, true, terms);
     }
 
-    /// @dev Ends a proposal without settling and gives the maker its leg back. A token refund the token refuses
-    /// (the maker's account frozen, the token paused) is kept for `reclaim`, so ending never fails on it.
     function _end(bytes32 id, Terms calldata terms, TradeStatus status) private {
-        TradeRecord storage record = _trades[id];
-        record.status = status;
-        Leg calldata leg = terms.makerLeg;
-        if (leg.asset == address(_ledger)) {
-            _moveRange(
-                leg,
-                terms.maker,
-                IBillLedger.RangeState.Escrowed,
-                terms.maker,
-                IBillLedger.RangeState.Circulating
-            );
-        } else if (IERC20(leg.asset).trySafeTransfer(terms.maker, leg.amount)) {
-            _escrowed[leg.asset] -= leg.amount;
-        } else {
-            record.refundOwed = leg.amount;
-            emit RefundOwed(id, terms.maker, leg.asset, leg.amount);
-        }
-        emit TradeEnded(id, status, msg.sender);
+        TradeExits.end(_trades, _escrowed, _ledger, id, terms, status);
     }
 
     /// @dev Locks the maker's leg of a proposal: a range escrowed in place, or tokens pulled into the engine.
     function _lock(Leg calldata leg, address maker) private {
         if (leg.asset == address(_ledger)) {
             _moveRange(leg, maker, IBillLedger.RangeState.Circulating, maker, IBillLedger.RangeState.Escrowed);
-            return;
+        } else {
+            TradeExits.hold(_escrowed, leg.asset, maker, leg.amount);
         }
-        IERC20 token = IERC20(leg.asset);
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(maker, address(this), leg.amount);
-        uint256 received = token.balanceOf(address(this)) - before;
-        if (received != leg.amount) revert TradeTokenShortfall(leg.asset, leg.amount, received);
-        _escrowed[leg.asset] += leg.amount;
     }
 
     /// @dev Delivers `leg` from `from` to `to`. A range taken from escrow (`escrowed`) or from circulation goes to
@@ -416,6 +363,10 @@ contract SettlementEngine is
                 _moveRange(leg, from, state, to, IBillLedger.RangeState.Circulating);
             }
         } else if (escrowed_) {
+            // The maker's money in escrow is still the maker's: a freeze of its account holds it here.
+            if (leg.asset == address(_currency) && IDigitalCurrency(leg.asset).isAccountFrozen(from)) {
+                revert IDigitalCurrency.CurrencyAccountFrozen(from);
+            }
             _escrowed[leg.asset] -= leg.amount;
             _pay(leg.asset, address(this), to, leg.amount);
         } else if (flows.length != 0) {
@@ -462,6 +413,7 @@ contract SettlementEngine is
                 return;
             }
             if (flow.from == to && flow.to == from) {
+                flow.twoWay = true;
                 if (flow.amount >= amount) {
                     flow.amount -= amount;
                 } else {
@@ -470,7 +422,7 @@ contract SettlementEngine is
                 return;
             }
         }
-        flows[i] = Flow(token, from, to, amount);
+        flows[i] = Flow(token, from, to, amount, false);
     }
 
     /// @dev Everything but status, nonces and signatures: parties, legs, kinds, dates and price.
@@ -609,16 +561,8 @@ contract SettlementEngine is
         if (terms.rate != 0 || terms.endDay != 0 || terms.closingAmount != 0) revert TradeInvalidTerms();
     }
 
-    /// @dev The repo's id, legs and parties, if it is open. The borrower delivered the bill leg.
-    function _openRepo(
-        Terms calldata terms
-    ) private view returns (bytes32 id, Leg calldata billLeg, Leg calldata cashLeg, address borrower, address lender) {
-        id = _idOf(terms);
-        TradeStatus status = _trades[id].status;
-        if (status != TradeStatus.RepoOpen) revert TradeWrongStatus(id, status, TradeStatus.RepoOpen);
-        bool makerBill = terms.makerLeg.asset == address(_ledger);
-        (billLeg, cashLeg) = makerBill ? (terms.makerLeg, terms.takerLeg) : (terms.takerLeg, terms.makerLeg);
-        (borrower, lender) = makerBill ? (terms.maker, terms.taker) : (terms.taker, terms.maker);
+    function _exitContext() private view returns (ExitContext memory) {
+        return ExitContext(_ledger, _registry, address(_currency));
     }
 
     function _proposed(Terms calldata terms) private view returns (bytes32 id) {

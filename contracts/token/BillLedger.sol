@@ -131,6 +131,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     /// @inheritdoc IBillLedger
     function presentForAcceptance(uint256 billId) external {
         BillRecord storage record = _billOf(billId);
+        _checkNotMatured(billId, record.maturityDay);
         _checkParties(_openGate(), msg.sender, record.acceptor);
         _checkAcceptorKind(record.acceptor, record.billType);
         _apply(billId, 1, record.face, RangeState.Issued, Act.Acceptance, record.acceptor, false, false);
@@ -139,6 +140,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     /// @inheritdoc IBillLedger
     function presentForReceipt(uint256 billId) external {
         BillRecord storage record = _billOf(billId);
+        _checkNotMatured(billId, record.maturityDay);
         _checkParties(_openGate(), msg.sender, record.payee);
         _apply(billId, 1, record.face, RangeState.Accepted, Act.Receipt, record.payee, false, false);
     }
@@ -186,6 +188,8 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         IIdentityRegistry.EntityKind counterpartyKind = _checkParties(gate, holder, counterparty);
 
         Act act = range.pendingAct;
+        // A guarantee may be added to a bill at any time; every other act ends on its maturity day.
+        if (act != Act.Guarantee) _checkNotMatured(billId, _bills[billId].maturityDay);
         RangeState next = RangeState.Circulating;
         if (act == Act.Acceptance) {
             BillRecord storage record = _bills[billId];
@@ -195,14 +199,12 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
             _checkKind(counterparty, counterpartyKind, IIdentityRegistry.EntityKind.Enterprise);
             range.holder = counterparty;
         } else if (act == Act.Endorsement) {
-            _checkNotMatured(billId, _bills[billId].maturityDay);
             _checkKind(counterparty, counterpartyKind, IIdentityRegistry.EntityKind.Enterprise);
             bool noRecourse = range.noRecourse;
             range.chain = _nextChain(range.chain, LinkKind.Endorsement, holder, noRecourse);
             emit Endorsed(billId, start, holder, counterparty, noRecourse);
             range.holder = counterparty;
         } else if (act == Act.Pledge) {
-            _checkNotMatured(billId, _bills[billId].maturityDay);
             next = RangeState.Pledged;
         } else {
             range.chain = _nextChain(range.chain, LinkKind.Guarantee, counterparty, false);
@@ -359,6 +361,10 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         BillRecord storage record = _bills[billId];
         // A pledge may still be realised after maturity; every other trade of a range ends on its maturity day.
         if (!release && state != RangeState.Pledged) _checkNotMatured(billId, record.maturityDay);
+        // The drawer's mark stops every change of holder and every pledge, as it stops endorse and pledge.
+        if (record.notTransferable && (newHolder != holder || newState == RangeState.Pledged)) {
+            revert BillNotTransferable(billId);
+        }
         _takePart(billId, start, range, amount, state == RangeState.Circulating && record.splittable);
         if (newHolder != holder) {
             (IIdentityRegistry.EntityKind kind, ) = _kindsIfVerified(gate, newHolder, address(0));
@@ -389,6 +395,12 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
                 notTransferable: record.notTransferable,
                 splittable: record.splittable
             });
+    }
+
+    /// @inheritdoc IBillLedger
+    function maturityTerms(uint256 billId) external view returns (address acceptor, uint32 maturityDay) {
+        BillRecord storage record = _billOf(billId);
+        return (record.acceptor, record.maturityDay);
     }
 
     /// @inheritdoc IBillLedger

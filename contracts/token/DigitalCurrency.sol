@@ -98,7 +98,7 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessC
 
     /// @inheritdoc IDigitalCurrency
     function freezeAccount(address account) external onlyRole(REGULATOR_ROLE) {
-        uint256 word = _wordOf(account);
+        uint256 word = _freezableWordOf(account);
         if (word & _FROZEN_FLAG != 0) revert CurrencyAccountAlreadyFrozen(account);
         _accounts[account] = word | _FROZEN_FLAG;
         emit AccountFrozen(account, msg.sender);
@@ -115,7 +115,7 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessC
     /// @inheritdoc IDigitalCurrency
     function freezeAmount(address account, uint256 amount) external onlyRole(REGULATOR_ROLE) {
         if (amount == 0) revert CurrencyZeroAmount();
-        uint256 word = _wordOf(account);
+        uint256 word = _freezableWordOf(account);
         uint256 frozen = _frozenAmount(word);
         if (amount > MAX_FROZEN_AMOUNT - frozen) {
             revert CurrencyFreezeCapExceeded(account, frozen, amount, MAX_FROZEN_AMOUNT);
@@ -201,9 +201,10 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessC
         emit Transfer(from, to, value);
     }
 
-    /// @dev Owner and spender must be verified when an allowance is set (approve, permit).
+    /// @dev Owner and spender must be verified when an allowance is raised (approve, permit); lowering or revoking
+    /// one is never refused, whoever has lapsed since.
     function _approve(address owner, address spender, uint256 value, bool emitEvent) internal override {
-        if (emitEvent) _checkParties(_gateState(), owner, spender);
+        if (emitEvent && value > allowance(owner, spender)) _checkParties(_gateState(), owner, spender);
         super._approve(owner, spender, value, emitEvent);
     }
 
@@ -219,6 +220,14 @@ contract DigitalCurrency is IDigitalCurrency, ERC20Permit, IdentityGate, AccessC
         (IIdentityRegistry.EntityKind aKind, IIdentityRegistry.EntityKind bKind) = _kindsIfVerified(gate, a, b);
         if (a != address(0)) _checkKind(a, aKind);
         if (b != address(0)) _checkKind(b, bKind);
+    }
+
+    /// @dev The word of an account the regulator may freeze: not a platform contract's account, which holds the
+    /// escrow of many parties (an order against one party acts on that party's own account).
+    function _freezableWordOf(address account) private view returns (uint256) {
+        (IIdentityRegistry.EntityKind kind, ) = _kindsIfVerified(_gateState(), account, address(0));
+        if (kind == IIdentityRegistry.EntityKind.System) revert CurrencySystemAccount(account);
+        return _wordOf(account);
     }
 
     function _wordOf(address account) private view returns (uint256) {

@@ -28,6 +28,7 @@ export enum TradeStatus {
   RepoOpen = 6,
   RepoClosed = 7,
   RepoDefaulted = 8,
+  RepoTendered = 9,
 }
 
 /** One side of a trade: a bill range (asset = the ledger) or a token amount; all zero for an empty leg. */

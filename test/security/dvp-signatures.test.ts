@@ -140,14 +140,18 @@ describe("SettlementEngine security: signed orders and permits", function () {
       const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const { admin, bankA, enterpriseY } = f.accounts;
-      const second = await hre.ethers.deployContract("SettlementEngine", [
-        f.ledger,
-        await f.suite.identityRegistry.getAddress(),
-        await f.suite.businessCalendar.getAddress(),
-        f.currency,
-        0n,
-        admin.address,
-      ]);
+      const second = await hre.ethers.deployContract(
+        "SettlementEngine",
+        [
+          f.ledger,
+          await f.suite.identityRegistry.getAddress(),
+          await f.suite.businessCalendar.getAddress(),
+          f.currency,
+          0n,
+          admin.address,
+        ],
+        { libraries: { TradeExits: await hre.ethers.deployContract("TradeExits") } },
+      );
       await mined(second.connect(admin).grantRole(await second.AGENT_ROLE(), admin));
       // A ledger operator, like the real engine: it reads the bill to price the trade before it checks signatures.
       await mined(f.suite.billLedger.connect(admin).grantRole(await f.suite.billLedger.OPERATOR_ROLE(), second));

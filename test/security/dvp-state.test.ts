@@ -809,7 +809,9 @@ describe("SettlementEngine security: KYC, state machine and atomicity", function
       }
       const registry = await f.suite.identityRegistry.getAddress();
       const calendar = await f.suite.businessCalendar.getAddress();
-      const factory = await hre.ethers.getContractFactory("SettlementEngine");
+      const factory = await hre.ethers.getContractFactory("SettlementEngine", {
+        libraries: { TradeExits: await hre.ethers.deployContract("TradeExits") },
+      });
       for (const args of [
         [zero, registry, calendar, f.currency],
         [f.ledger, zero, calendar, f.currency],
