@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IBillLedger} from "./IBillLedger.sol";
-
 /// @title Atomic settlement of trades in bill ranges and listed tokens
 /// @notice A trade has two legs: the maker delivers `makerLeg` to the taker, the taker delivers `takerLeg` to the
 /// maker, in one transaction or not at all. A leg is a range of a bill (its asset is the bill ledger) or an amount

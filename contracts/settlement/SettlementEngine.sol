@@ -23,12 +23,7 @@ import {ExitContext, TradeExits, TradeRecord} from "./libraries/TradeExits.sol";
 /// proposal (tracked per trade and in `escrowed`); tokens sent to the engine otherwise are never credited.
 /// @dev Needs the ledger's OPERATOR_ROLE and a system account in the identity registry. Parties are checked in the
 /// registry when a trade is proposed and again when it settles; bill maturity is checked by the ledger.
-contract SettlementEngine is
-    ISettlementEngine,
-    EIP712,
-    ReentrancyGuardTransient,
-    AccessControlDefaultAdminRules
-{
+contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient, AccessControlDefaultAdminRules {
     using SafeERC20 for IERC20;
 
     /// @dev A token movement of a batch, netted between the same two parties; `twoWay` when both paid into it.

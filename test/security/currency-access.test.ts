@@ -373,8 +373,9 @@ describe("DigitalCurrency access and compliance", function () {
         const expiresAt = BigInt(await time.latest()) + ONE_DAY;
         await suite.identityRegistry.connect(bankA).renewEntity(entityIdOf(CODES.enterpriseX), expiresAt);
         await time.increaseTo(expiresAt);
-        const byX = await signPermit(currency, x, y.address, AMOUNT, MaxUint256);
-        const toX = await signPermit(currency, y, x.address, AMOUNT, MaxUint256);
+        // Allowances raised from zero (bank B's): lowering one is never refused, whoever has lapsed (finding 7).
+        const byX = await signPermit(currency, x, bankB.address, AMOUNT, MaxUint256);
+        const toX = await signPermit(currency, bankB, x.address, AMOUNT, MaxUint256);
         const attempts: [string, () => Promise<ContractTransactionResponse>][] = [
           ["transfer from it", () => currency.connect(x).transfer(y, AMOUNT)],
           ["transfer to it", () => currency.connect(y).transfer(x, AMOUNT)],
@@ -382,10 +383,10 @@ describe("DigitalCurrency access and compliance", function () {
           ["transferFrom of its money", () => currency.connect(y).transferFrom(x, y, AMOUNT)],
           ["transferFrom by it", () => currency.connect(x).transferFrom(y, bankB, AMOUNT)],
           ["transferFrom to it", () => currency.connect(y).transferFrom(y, x, AMOUNT)],
-          ["approve by it", () => currency.connect(x).approve(y, AMOUNT)],
-          ["approve to it", () => currency.connect(y).approve(x, AMOUNT)],
-          ["permit by it", () => currency.permit(x, y, AMOUNT, MaxUint256, byX.v, byX.r, byX.s)],
-          ["permit to it", () => currency.permit(y, x, AMOUNT, MaxUint256, toX.v, toX.r, toX.s)],
+          ["approve by it", () => currency.connect(x).approve(bankB, AMOUNT)],
+          ["approve to it", () => currency.connect(bankB).approve(x, AMOUNT)],
+          ["permit by it", () => currency.permit(x, bankB, AMOUNT, MaxUint256, byX.v, byX.r, byX.s)],
+          ["permit to it", () => currency.permit(bankB, x, AMOUNT, MaxUint256, toX.v, toX.r, toX.s)],
         ];
         await expectEachReverts(currency, attempts, "CurrencyUnverifiedAccount", x.address);
       });

@@ -133,26 +133,25 @@ describe("SettlementEngine security: token oddities and griefing", function () {
       expect(await engine.escrowed(p.currency)).to.equal(0n);
     });
 
-    it("[30] [31] the engine's currency account frozen: payout reverts, withdraw records RefundOwed, reclaim after unfreeze", async function () {
+    it("[30] [31] the maker's currency account frozen: its escrow pays out to nobody, withdraw refunds it into the frozen account", async function () {
       const p = await loadFixture(cashProposal);
       const { se: engine, terms, accounts, id, amount } = p;
       const cash = p.suite.digitalCurrency;
-      await mined(cash.connect(accounts.regulator).freezeAccount(p.engine));
+      // The engine's own account holds every maker's escrow and cannot be frozen; an order acts on the maker.
+      await expect(cash.connect(accounts.regulator).freezeAccount(p.engine))
+        .to.be.revertedWithCustomError(cash, "CurrencySystemAccount")
+        .withArgs(p.engine);
+      await mined(cash.connect(accounts.regulator).freezeAccount(accounts.bankA));
       await expect(engine.connect(accounts.enterpriseY).accept(terms))
         .to.be.revertedWithCustomError(cash, "CurrencyAccountFrozen")
-        .withArgs(p.engine);
-      await expect(engine.connect(accounts.bankA).withdraw(terms))
-        .to.emit(engine, "RefundOwed")
-        .withArgs(id, accounts.bankA.address, p.currency, amount);
+        .withArgs(accounts.bankA.address);
+      const withdrawn = engine.connect(accounts.bankA).withdraw(terms);
+      await expect(withdrawn).to.changeTokenBalances(cash, [accounts.bankA, p.engine], [amount, -amount]);
+      await expect(withdrawn).to.emit(engine, "TradeEnded").withArgs(id, TradeStatus.Withdrawn, accounts.bankA.address);
       await expect(engine.connect(accounts.bankA).reclaim(terms))
-        .to.be.revertedWithCustomError(cash, "CurrencyAccountFrozen")
-        .withArgs(p.engine);
-      await mined(cash.connect(accounts.regulator).unfreezeAccount(p.engine));
-      await expect(engine.connect(accounts.bankA).reclaim(terms)).to.changeTokenBalances(
-        cash,
-        [accounts.bankA, p.engine],
-        [amount, -amount],
-      );
+        .to.be.revertedWithCustomError(engine, "TradeNothingOwed")
+        .withArgs(id);
+      expect(await cash.isAccountFrozen(accounts.bankA)).to.equal(true);
     });
 
     it("[30] the ledger paused: accept reverts BillPaused; withdraw still releases the range", async function () {
@@ -428,7 +427,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
       expect(await cash.allowance(bankA, f.engine)).to.equal(amount);
     });
 
-    it("[34] a signed order pulls exactly the price; a netted batch of opposite legs makes one transfer of the net", async function () {
+    it("[34] a signed order pulls exactly the price; a netted batch of opposite legs makes one transfer of the net (and one of zero by the other payer, for its own checks)", async function () {
       const f = await loadFixture(tradingPlatform);
       const engine = f.suite.settlementEngine;
       const cash = f.suite.digitalCurrency;
@@ -441,13 +440,20 @@ describe("SettlementEngine security: token oddities and griefing", function () {
       await expect(engine.connect(admin).settle(one)).to.changeTokenBalances(cash, [bankA, bankB], [-299n, 299n]);
       expect(await cash.allowance(bankA, f.engine)).to.equal(700n);
       expect(await cash.allowance(bankB, f.engine)).to.equal(999n);
-      // A pays B 200 (and B pays A 1); B pays A 150 (and A pays B 1): net A → B 50, one transfer.
+      // A pays B 200 (and B pays A 1); B pays A 150 (and A pays B 1): net A → B 50, one transfer of it; B, a payer
+      // too, makes a transfer of zero so that its freeze, KYC and the pause are checked.
       const ab = await signedBy(engine, await swap(bankA, bankB, 200n), bankA, bankB);
       const ba = await signedBy(engine, await swap(bankB, bankA, 150n), bankB, bankA);
       const tx = engine.connect(admin).settleBatch([ab, ba]);
       await expect(tx).to.changeTokenBalances(cash, [bankA, bankB], [-50n, 50n]);
       const receipt = await (await tx).wait();
-      expect(receipt!.logs.filter((log) => log.address === f.currency).length).to.equal(1);
+      const transfers = receipt!.logs
+        .filter((log) => log.address === f.currency)
+        .map((log) => cash.interface.parseLog(log)!.args);
+      expect(transfers.map((a) => [a.from, a.to, a.value])).to.deep.equal([
+        [bankA.address, bankB.address, 50n],
+        [bankB.address, bankA.address, 0n],
+      ]);
       expect(await cash.allowance(bankA, f.engine)).to.equal(650n);
       expect(await cash.allowance(bankB, f.engine)).to.equal(999n);
     });

@@ -108,18 +108,18 @@ library TradeExits {
         bytes32 id,
         ISettlementEngine.Terms calldata terms
     ) external {
-        (ISettlementEngine.Leg calldata billLeg, ISettlementEngine.Leg calldata cashLeg, address borrower, address lender) =
-            parties(terms, address(ctx.ledger));
+        (
+            ISettlementEngine.Leg calldata billLeg,
+            ISettlementEngine.Leg calldata cashLeg,
+            address borrower,
+            address lender
+        ) = parties(terms, address(ctx.ledger));
         TradeRecord storage record = trades[id];
         ISettlementEngine.TradeStatus status = record.status;
         uint128 amount = terms.closingAmount;
         if (status == ISettlementEngine.TradeStatus.RepoOpen) {
             if (msg.sender != borrower) revert ISettlementEngine.TradeNotEntitled(id, msg.sender);
-            uint256 closingDeadline = BillCalendar.startOf(terms.endDay + 1);
-            // Late, the borrower may still close while its lender could not take the range by default.
-            if (block.timestamp >= closingDeadline && ctx.registry.isVerified(lender)) {
-                revert ISettlementEngine.TradeRepoClosing(closingDeadline);
-            }
+            _checkTenderInTime(ctx, terms.endDay, lender);
             // The tender: the repayment is held in the engine before anything else, so that nothing the lender, a
             // pause or a freeze does to the rest of the close can turn it into a default.
             hold(escrowed, cashLeg.asset, borrower, amount);
@@ -132,23 +132,7 @@ library TradeExits {
             revert ISettlementEngine.TradeNotEntitled(id, msg.sender);
         }
         // The range goes back, or the tender waits for the next call (the ledger paused, the range frozen).
-        (address holder, IBillLedger.RangeState state) = terms.kind == ISettlementEngine.TradeKind.PledgeRepo
-            ? (borrower, IBillLedger.RangeState.Pledged)
-            : (lender, IBillLedger.RangeState.Escrowed);
-        try
-            ctx.ledger.tradeRange(
-                billLeg.billId,
-                billLeg.start,
-                // Cannot truncate: the engine bounds a bill leg's amount by a uint48 when the repo opens.
-                uint48(billLeg.amount),
-                holder,
-                state,
-                borrower,
-                IBillLedger.RangeState.Circulating
-            )
-        {} catch {
-            return;
-        }
+        if (!_returnRange(ctx.ledger, terms.kind, billLeg, borrower, lender)) return;
         record.status = ISettlementEngine.TradeStatus.RepoClosed;
         if (IERC20(cashLeg.asset).trySafeTransfer(lender, amount)) {
             record.refundOwed = 0;
@@ -166,8 +150,12 @@ library TradeExits {
         bytes32 id,
         ISettlementEngine.Terms calldata terms
     ) external {
-        (ISettlementEngine.Leg calldata billLeg, ISettlementEngine.Leg calldata cashLeg, address borrower, address lender) =
-            parties(terms, address(ctx.ledger));
+        (
+            ISettlementEngine.Leg calldata billLeg,
+            ISettlementEngine.Leg calldata cashLeg,
+            address borrower,
+            address lender
+        ) = parties(terms, address(ctx.ledger));
         TradeRecord storage record = trades[id];
         ISettlementEngine.TradeStatus status = record.status;
         if (status != ISettlementEngine.TradeStatus.RepoOpen) {
@@ -184,30 +172,14 @@ library TradeExits {
         }
         record.status = ISettlementEngine.TradeStatus.RepoDefaulted;
         IBillLedger ledger = ctx.ledger;
-        // Cannot truncate: the engine bounds a bill leg's amount by a uint48 when the repo opens.
-        uint48 units = uint48(billLeg.amount);
         if (terms.kind == ISettlementEngine.TradeKind.PledgeRepo) {
-            ledger.tradeRange(
-                billLeg.billId,
-                billLeg.start,
-                units,
-                borrower,
-                IBillLedger.RangeState.Pledged,
-                lender,
-                IBillLedger.RangeState.Circulating
-            );
+            _moveRange(ledger, billLeg, borrower, IBillLedger.RangeState.Pledged, lender);
         } else {
             IBillLedger.RangeState state = ledger.rangeAt(billLeg.billId, billLeg.start).state;
-            if (ledger.paused() || state != IBillLedger.RangeState.Escrowed) revert ISettlementEngine.TradeRepoBlocked(id);
-            ledger.tradeRange(
-                billLeg.billId,
-                billLeg.start,
-                units,
-                lender,
-                IBillLedger.RangeState.Escrowed,
-                lender,
-                IBillLedger.RangeState.Circulating
-            );
+            if (ledger.paused() || state != IBillLedger.RangeState.Escrowed) {
+                revert ISettlementEngine.TradeRepoBlocked(id);
+            }
+            _moveRange(ledger, billLeg, lender, IBillLedger.RangeState.Escrowed, lender);
         }
         emit ISettlementEngine.RepoDefaulted(id, lender);
     }
@@ -238,5 +210,65 @@ library TradeExits {
         bool makerBill = terms.makerLeg.asset == ledger;
         (billLeg, cashLeg) = makerBill ? (terms.makerLeg, terms.takerLeg) : (terms.takerLeg, terms.makerLeg);
         (borrower, lender) = makerBill ? (terms.maker, terms.taker) : (terms.taker, terms.maker);
+    }
+
+    /// @dev A repo is tendered before the end of its `endDay`, or later while its lender is not verified and so
+    /// could not take the range by default.
+    function _checkTenderInTime(ExitContext calldata ctx, uint32 endDay, address lender) private view {
+        uint256 closingDeadline = BillCalendar.startOf(endDay + 1);
+        if (block.timestamp >= closingDeadline && ctx.registry.isVerified(lender)) {
+            revert ISettlementEngine.TradeRepoClosing(closingDeadline);
+        }
+    }
+
+    /// @dev Gives a repo's range back to its borrower, circulating; false if the ledger refuses it now.
+    function _returnRange(
+        IBillLedger ledger,
+        ISettlementEngine.TradeKind kind,
+        ISettlementEngine.Leg calldata billLeg,
+        address borrower,
+        address lender
+    ) private returns (bool) {
+        (address holder, IBillLedger.RangeState state) = kind == ISettlementEngine.TradeKind.PledgeRepo
+            ? (borrower, IBillLedger.RangeState.Pledged)
+            : (lender, IBillLedger.RangeState.Escrowed);
+        // Cannot truncate: the engine bounds a bill leg's amount by a uint48 when the repo opens.
+        uint48 units = uint48(billLeg.amount);
+        try
+            ledger.tradeRange(
+                billLeg.billId,
+                billLeg.start,
+                units,
+                holder,
+                state,
+                borrower,
+                IBillLedger.RangeState.Circulating
+            )
+        {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev Moves a repo's whole range from `holder` in `state` to `newHolder`, circulating.
+    function _moveRange(
+        IBillLedger ledger,
+        ISettlementEngine.Leg calldata billLeg,
+        address holder,
+        IBillLedger.RangeState state,
+        address newHolder
+    ) private {
+        // Cannot truncate: the engine bounds a bill leg's amount by a uint48 when the repo opens.
+        uint48 units = uint48(billLeg.amount);
+        ledger.tradeRange(
+            billLeg.billId,
+            billLeg.start,
+            units,
+            holder,
+            state,
+            newHolder,
+            IBillLedger.RangeState.Circulating
+        );
     }
 }

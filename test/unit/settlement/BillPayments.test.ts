@@ -806,15 +806,17 @@ describe("BillPayments", function () {
       });
     });
 
-    describe("when the target is not liable", function () {
-      it("reverts PaymentNotLiable for an endorser who wrote the no-recourse mark (Z)", async function () {
+    describe("when the target wrote the no-recourse mark", function () {
+      it("lets W, its direct endorsee, claim from Z all the same (the mark frees Z only from later parties)", async function () {
         const { accounts, payments, billId, enterpriseW, links } = await loadFixture(dishonouredBill);
         await expect(payments.connect(enterpriseW).claimRecourse(billId, 1n, accounts.enterpriseZ.address, links))
-          .to.be.revertedWithCustomError(payments, "PaymentNotLiable")
-          .withArgs(billId, 1n, accounts.enterpriseZ.address);
-        expect((await claimOf(payments, billId, 1n)).target).to.equal(ZeroAddress);
+          .to.emit(payments, "RecourseClaimed")
+          .withArgs(billId, 1n, enterpriseW.address, accounts.enterpriseZ.address, PART);
+        expect((await claimOf(payments, billId, 1n)).target).to.equal(accounts.enterpriseZ.address);
       });
+    });
 
+    describe("when the target is not liable", function () {
       for (const name of ["bankB", "outsider", "centralBank", "enterpriseW", "zero address"] as const) {
         it(`reverts PaymentNotLiable for ${name === "enterpriseW" ? "the holder itself" : `a party outside the chain (${name})`}`, async function () {
           const fixture = await loadFixture(dishonouredBill);
