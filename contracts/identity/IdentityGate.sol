@@ -24,6 +24,7 @@ abstract contract IdentityGate is IIdentitySubscriber {
         IIdentityRegistry.EntityStatus status;
         IIdentityRegistry.EntityKind kind;
         uint32 epoch;
+        uint32 entity;
     }
 
     IIdentityRegistry private immutable _registry;
@@ -81,7 +82,7 @@ abstract contract IdentityGate is IIdentitySubscriber {
         address wallet
     ) external view returns (IIdentityRegistry.Credential memory credential, bool current) {
         CachedCredential storage cached = _cache[wallet];
-        credential = IIdentityRegistry.Credential(cached.expiresAt, cached.status, cached.kind);
+        credential = IIdentityRegistry.Credential(cached.expiresAt, cached.status, cached.kind, cached.entity);
         current = _isCurrent(_gate, cached.epoch);
     }
 
@@ -106,22 +107,35 @@ abstract contract IdentityGate is IIdentitySubscriber {
         address a,
         address b
     ) internal view returns (IIdentityRegistry.EntityKind aKind, IIdentityRegistry.EntityKind bKind) {
+        (aKind, bKind, ) = _partiesIfVerified(gate, a, b);
+    }
+
+    /// @dev As `_kindsIfVerified`, and whether the two are one party (the same wallet, or one entity's wallets).
+    function _partiesIfVerified(
+        GateState memory gate,
+        address a,
+        address b
+    ) internal view returns (IIdentityRegistry.EntityKind aKind, IIdentityRegistry.EntityKind bKind, bool same) {
         bool aCurrent;
         bool bCurrent;
-        (aKind, aCurrent) = _cachedKind(gate, a);
-        (bKind, bCurrent) = _cachedKind(gate, b);
-        if (!(aCurrent && bCurrent)) (aKind, bKind) = _registry.kindsIfVerified(a, b);
+        uint32 aEntity;
+        uint32 bEntity;
+        (aKind, aCurrent, aEntity) = _cachedKind(gate, a);
+        (bKind, bCurrent, bEntity) = _cachedKind(gate, b);
+        if (!(aCurrent && bCurrent)) return _registry.partiesIfVerified(a, b);
+        same = a == b || (aEntity != 0 && aEntity == bEntity);
     }
 
     function _cachedKind(
         GateState memory gate,
         address wallet
-    ) private view returns (IIdentityRegistry.EntityKind kind, bool current) {
-        if (wallet == address(0)) return (IIdentityRegistry.EntityKind.None, true);
+    ) private view returns (IIdentityRegistry.EntityKind kind, bool current, uint32 entity) {
+        if (wallet == address(0)) return (IIdentityRegistry.EntityKind.None, true, 0);
         CachedCredential storage cached = _cache[wallet];
         current = _isCurrent(gate, cached.epoch);
         bool verified = cached.status == IIdentityRegistry.EntityStatus.Active && block.timestamp < cached.expiresAt;
         kind = verified ? cached.kind : IIdentityRegistry.EntityKind.None;
+        entity = cached.entity;
     }
 
     function _isCurrent(GateState memory gate, uint32 epoch) private pure returns (bool) {
@@ -132,6 +146,6 @@ abstract contract IdentityGate is IIdentitySubscriber {
         IIdentityRegistry.Credential memory credential,
         uint32 epoch
     ) private pure returns (CachedCredential memory) {
-        return CachedCredential(credential.expiresAt, credential.status, credential.kind, epoch);
+        return CachedCredential(credential.expiresAt, credential.status, credential.kind, epoch, credential.entity);
     }
 }

@@ -21,6 +21,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         EntityStatus status;
         uint48 expiresAt;
         address provider;
+        uint32 number;
         bytes32 jurisdiction;
         address[] wallets;
     }
@@ -77,6 +78,8 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         record.provider = msg.sender;
         record.jurisdiction = jurisdiction;
         _entityIds.push(entityId);
+        // Cannot truncate in practice: 2^32 - 1 entities would cost more gas than any chain holds.
+        record.number = uint32(_entityIds.length);
         emit EntityRegistered(entityId, kind, jurisdiction, expiresAt, msg.sender);
 
         Credential memory credential = _credentialOf(record);
@@ -147,7 +150,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         }
         delete _walletEntity[wallet];
         delete _credentials[wallet];
-        _publishOne(wallet, Credential(0, EntityStatus.None, EntityKind.None));
+        _publishOne(wallet, Credential(0, EntityStatus.None, EntityKind.None, 0));
         emit WalletUnlinked(entityId, wallet);
     }
 
@@ -158,7 +161,8 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
         Credential memory credential = Credential({
             expiresAt: type(uint48).max,
             status: EntityStatus.Active,
-            kind: EntityKind.System
+            kind: EntityKind.System,
+            entity: 0
         });
         _credentials[account] = credential;
         _publishOne(account, credential);
@@ -169,7 +173,7 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     function removeSystemAccount(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_credentials[account].kind != EntityKind.System) revert IdentityNotSystemAccount(account);
         delete _credentials[account];
-        _publishOne(account, Credential(0, EntityStatus.None, EntityKind.None));
+        _publishOne(account, Credential(0, EntityStatus.None, EntityKind.None, 0));
         emit SystemAccountRemoved(account);
     }
 
@@ -228,15 +232,21 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IIdentityRegistry
+    function partiesIfVerified(
+        address a,
+        address b
+    ) external view returns (EntityKind aKind, EntityKind bKind, bool sameEntity_) {
+        return (_verifiedKind(a), _verifiedKind(b), _sameEntity(a, b));
+    }
+
+    /// @inheritdoc IIdentityRegistry
     function entityOf(address wallet) external view returns (bytes32) {
         return _walletEntity[wallet];
     }
 
     /// @inheritdoc IIdentityRegistry
     function sameEntity(address a, address b) external view returns (bool) {
-        if (a == b) return true;
-        bytes32 entityId = _walletEntity[a];
-        return entityId != 0 && entityId == _walletEntity[b];
+        return _sameEntity(a, b);
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -349,11 +359,17 @@ contract IdentityRegistry is IIdentityRegistry, AccessControlDefaultAdminRules {
     }
 
     function _credentialOf(EntityRecord storage record) private view returns (Credential memory) {
-        return Credential({expiresAt: record.expiresAt, status: record.status, kind: record.kind});
+        return
+            Credential({expiresAt: record.expiresAt, status: record.status, kind: record.kind, entity: record.number});
     }
 
     function _isVerified(Credential memory credential) private view returns (bool) {
         return credential.status == EntityStatus.Active && block.timestamp < credential.expiresAt;
+    }
+
+    function _sameEntity(address a, address b) private view returns (bool) {
+        uint32 entity = _credentials[a].entity;
+        return a == b || (entity != 0 && entity == _credentials[b].entity);
     }
 
     /// @dev Reads the one credential slot of `wallet`; no memory copy on the hot path.

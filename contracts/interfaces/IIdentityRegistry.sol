@@ -46,10 +46,13 @@ interface IIdentityRegistry {
     /// @param expiresAt the wallet is verified while `block.timestamp < expiresAt`
     /// @param status its entity's status (`Active` for a system account)
     /// @param kind its entity's kind, `System` for a system account, `None` for an unknown wallet
+    /// @param entity its entity's number, in registration order from 1 (0 for a system account or an unknown
+    /// wallet): what tells two wallets of one party apart from two parties, in the same slot as the kind
     struct Credential {
         uint48 expiresAt;
         EntityStatus status;
         EntityKind kind;
+        uint32 entity;
     }
 
     /// @notice What a contract needs to know about a wallet.
@@ -181,6 +184,13 @@ interface IIdentityRegistry {
 
     /// @notice The entity, kind and standing of `wallet`.
     function identityOf(address wallet) external view returns (WalletIdentity memory);
+
+    /// @notice The kinds of two wallets if verified now (as `kindsIfVerified`), and whether they are one party: the
+    /// same wallet or wallets of the same entity. One call, two storage reads: the hot path of a trade.
+    function partiesIfVerified(
+        address a,
+        address b
+    ) external view returns (EntityKind aKind, EntityKind bKind, bool sameEntity);
 
     /// @notice The entity `wallet` belongs to; zero for a wallet of no entity (unknown, or a system account).
     function entityOf(address wallet) external view returns (bytes32);

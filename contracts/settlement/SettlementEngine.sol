@@ -426,12 +426,12 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         if (terms.maker == address(0)) revert TradeInvalidParty(terms.maker);
         if (terms.makerLeg.asset == address(0)) revert TradeInvalidLeg(0);
         if (terms.taker == address(0) || terms.taker == terms.maker) revert TradeInvalidParty(terms.taker);
-        (IIdentityRegistry.EntityKind makerKind, IIdentityRegistry.EntityKind takerKind) = _registry.kindsIfVerified(
-            terms.maker,
-            terms.taker
-        );
+        (IIdentityRegistry.EntityKind makerKind, IIdentityRegistry.EntityKind takerKind, bool sameEntity) = _registry
+            .partiesIfVerified(terms.maker, terms.taker);
         if (makerKind == IIdentityRegistry.EntityKind.None) revert TradeUnverifiedParty(terms.maker);
         if (takerKind == IIdentityRegistry.EntityKind.None) revert TradeUnverifiedParty(terms.taker);
+        // Two wallets of one entity are one party: no trade between them.
+        if (sameEntity) revert TradeInvalidParty(terms.taker);
         bool makerBill = _checkLeg(terms.makerLeg, 0);
         bool takerBill = _checkLeg(terms.takerLeg, 1);
         TradeKind kind = terms.kind;

@@ -132,7 +132,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     function presentForAcceptance(uint256 billId) external {
         BillRecord storage record = _billOf(billId);
         _checkNotMatured(billId, record.maturityDay);
-        _checkParties(_openGate(), msg.sender, record.acceptor);
+        _checkParties(_openGate(), msg.sender, record.acceptor, false);
         _checkAcceptorKind(record.acceptor, record.billType);
         _apply(billId, 1, record.face, RangeState.Issued, Act.Acceptance, record.acceptor, false, false);
     }
@@ -141,7 +141,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     function presentForReceipt(uint256 billId) external {
         BillRecord storage record = _billOf(billId);
         _checkNotMatured(billId, record.maturityDay);
-        _checkParties(_openGate(), msg.sender, record.payee);
+        _checkParties(_openGate(), msg.sender, record.payee, false);
         _apply(billId, 1, record.face, RangeState.Accepted, Act.Receipt, record.payee, false, false);
     }
 
@@ -151,7 +151,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         if (record.notTransferable) revert BillNotTransferable(billId);
         _checkNotMatured(billId, record.maturityDay);
         _checkCounterparty(endorsee);
-        IIdentityRegistry.EntityKind endorseeKind = _checkParties(_openGate(), msg.sender, endorsee);
+        IIdentityRegistry.EntityKind endorseeKind = _checkParties(_openGate(), msg.sender, endorsee, true);
         _checkKind(endorsee, endorseeKind, IIdentityRegistry.EntityKind.Enterprise);
         _apply(billId, start, amount, RangeState.Circulating, Act.Endorsement, endorsee, noRecourse, record.splittable);
     }
@@ -163,7 +163,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         if (record.notTransferable) revert BillNotTransferable(billId);
         _checkNotMatured(billId, record.maturityDay);
         _checkCounterparty(creditor);
-        _checkParties(_openGate(), msg.sender, creditor);
+        _checkParties(_openGate(), msg.sender, creditor, true);
         _apply(billId, start, amount, RangeState.Circulating, Act.Pledge, creditor, false, record.splittable);
     }
 
@@ -171,7 +171,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     function requestGuarantee(uint256 billId, uint48 start, uint48 amount, address guarantor) external {
         BillRecord storage record = _billOf(billId);
         _checkCounterparty(guarantor);
-        _checkParties(_openGate(), msg.sender, guarantor);
+        _checkParties(_openGate(), msg.sender, guarantor, true);
         _apply(billId, start, amount, RangeState.Circulating, Act.Guarantee, guarantor, false, record.splittable);
     }
 
@@ -185,7 +185,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         uint40 deadline = range.deadline;
         if (block.timestamp >= deadline) revert BillApplicationExpired(billId, start, deadline);
         address holder = range.holder;
-        IIdentityRegistry.EntityKind counterpartyKind = _checkParties(gate, holder, counterparty);
+        IIdentityRegistry.EntityKind counterpartyKind = _checkParties(gate, holder, counterparty, false);
 
         Act act = range.pendingAct;
         // A guarantee may be added to a bill at any time; every other act ends on its maturity day.
@@ -410,6 +410,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
 
     /// @inheritdoc IBillLedger
     function rangeAt(uint256 billId, uint48 start) external view returns (Range memory) {
+        _billOf(billId);
         return _view(billId, start, _rangeOf(billId, start));
     }
 
@@ -611,16 +612,20 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         emit RangeUpdated(billId, start, range.end, range.holder, range.state, range.chain);
     }
 
-    /// @dev Both parties verified now and neither a regulator wallet; returns `b`'s kind.
+    /// @dev Both parties verified now and neither a regulator wallet, and, if `distinct`, not one party (two
+    /// wallets of one entity); returns `b`'s kind.
     function _checkParties(
         GateState memory gate,
         address a,
-        address b
+        address b,
+        bool distinct
     ) private view returns (IIdentityRegistry.EntityKind bKind) {
         IIdentityRegistry.EntityKind aKind;
-        (aKind, bKind) = _kindsIfVerified(gate, a, b);
+        bool same;
+        (aKind, bKind, same) = _partiesIfVerified(gate, a, b);
         _checkParty(a, aKind);
         _checkParty(b, bKind);
+        if (distinct && same) revert BillInvalidParty(b);
     }
 
     function _checkIssueParties(GateState memory gate, IssueParams calldata params) private view {
