@@ -77,11 +77,7 @@ async function main() {
   heading("1. Deploy the platform (Ignition module ignition/modules/Platform.ts)");
   const deployed = (await hre.ignition.deploy(PlatformModule, {
     parameters: {
-      IdentityRegistry: {
-        admin: operator.address,
-        kycProviders: [bankA.address, bankB.address],
-        regulator: regulator.address,
-      },
+      IdentityRegistry: { admin: operator.address, kycProviders: [bankA.address, bankB.address] },
       DigitalCurrency: {
         admin: operator.address,
         issuer: centralBank.address,
@@ -90,7 +86,7 @@ async function main() {
       },
       BillLedger: { admin: operator.address, pauser: operator.address, regulator: regulator.address },
       BusinessCalendar: { admin: operator.address },
-      SettlementEngine: { pauser: operator.address, agent: operator.address, regulator: regulator.address },
+      SettlementEngine: { pauser: operator.address, agent: operator.address },
       EncryptionKeys: { admin: operator.address, regulator: regulator.address },
     },
   })) as unknown as PlatformContracts;
