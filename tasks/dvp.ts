@@ -160,8 +160,8 @@ commonParams(
 
 commonParams(
   dvp
-    .task("offered", "The bill a trade offers you before you sign or accept (taker): --order file or --id proposal")
-    .addOptionalParam("order", "an order file the maker signed")
+    .task("offered", "The bill of the maker's leg, read before you sign or accept: --order file or --id proposal")
+    .addOptionalParam("order", "an order file")
     .addOptionalParam("id", "trade id of a live proposal"),
 ).setAction(async (args: CommonArgs & { order?: string; id?: string }, hre) =>
   runCommand(

@@ -19,7 +19,7 @@ import {
 
 const regulator = scope(
   "regulator",
-  "The regulator's see-through reads and orders: bills, trades, entity, freeze, unfreeze, rotate-key, audit",
+  "The regulator's reports and orders: bills, trades, entity, freeze, unfreeze, rotate-key, audit",
 );
 
 interface RangeArgs extends CommonArgs {
@@ -33,7 +33,9 @@ const rangeParams = (task: ConfigurableTaskDefinition) =>
     .addOptionalParam("toBlock", "last block of the range; state is read as of it (default: the latest)");
 
 commonParams(
-  rangeParams(regulator.task("bills", "Every bill with its ranges, read through the ledger (regulator)")),
+  rangeParams(
+    regulator.task("bills", "Every bill with its ranges, read through the ledger (public: any wallet may run it)"),
+  ),
 ).setAction(async (args: RangeArgs, hre) =>
   runCommand(
     hre,
@@ -72,7 +74,7 @@ commonParams(
 );
 
 commonParams(
-  rangeParams(regulator.task("trades", "Every trade with an event in the range, and its status (regulator)")),
+  rangeParams(regulator.task("trades", "Every trade with an event in the range, and its status (public: any wallet)")),
 ).setAction(async (args: RangeArgs, hre) =>
   runCommand(
     hre,
@@ -98,7 +100,7 @@ commonParams(
 
 commonParams(
   regulator
-    .task("entity", "An entity's identity record, wallets, balances, freezes and bill holdings (regulator)")
+    .task("entity", "An entity's identity record, wallets, balances, freezes and bill holdings (public: any wallet)")
     .addOptionalParam("id", "entity id (0x + 64 hex) or unified social credit code")
     .addOptionalParam("wallet", "or one of the entity's wallets"),
 ).setAction(async (args: CommonArgs & { id?: string; wallet?: string }, hre) =>

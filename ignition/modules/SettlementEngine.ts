@@ -9,7 +9,9 @@ const DAY = 24n * 60n * 60n;
 /**
  * The DvP settlement engine. Wired by the deployer (account 0), which must hold the admin roles of the ledger, the
  * registry and the engine at that moment: the engine becomes a ledger operator (it moves ranges) and a system
- * account in the registry (it escrows and moves currency), and the pauser and the settlement agent get their roles. The digital currency is always listed. Hand the engine's admin role over afterwards (README *Deploying*).
+ * account in the registry (it escrows and moves currency), and the pauser and the settlement agent get their roles.
+ * The regulator holds no role here (it is refused nonce acts by its registry kind). The digital currency is always
+ * listed. Hand the engine's admin role over afterwards (README *Deploying*).
  */
 export default buildModule("SettlementEngine", (m) => {
   const { identityRegistry, digitalCurrency } = m.useModule(DigitalCurrencyModule);

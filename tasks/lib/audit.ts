@@ -2,7 +2,7 @@
  * The regulator's audit of a block range: every bill issued and every act on bills, every trade with an event,
  * the currency volumes per institution, what stands frozen at the end of the range, and, with the view keys, every
  * sealed envelope a trade (`Terms.confidential`) or a bill (`tradeHash`) commits to, decrypted and checked against
- * its commitment. Everything is read from events and through the contracts' read gates as the regulator; the view
+ * its commitment. Everything but the envelopes' contents is public (events and views any node serves); the view
  * keys stay in this process (never on chain, never in the report).
  */
 import { ethers } from "ethers";

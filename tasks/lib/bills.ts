@@ -1,6 +1,5 @@
 import { ethers, type BaseContract } from "ethers";
 import type { BillLedger } from "../../typechain-types";
-import { unlessRefused } from "./errors";
 import { formatCny } from "./money";
 import { historyEntry, type HistoryEntry } from "./output";
 
@@ -153,12 +152,11 @@ export const requestGuarantee = (
   guarantor: string,
 ) => mined(ledger.requestGuarantee(billId, start, amount, guarantor));
 /**
- * The counterparty signs the pending application, committing to the terms it reads now. A wallet the ledger does
- * not let read the range commits to nothing, and the ledger says why it may not sign.
+ * The counterparty signs the pending application, committing to the terms it reads now (zero if nothing is
+ * pending: the ledger then says why it may not sign).
  */
 export async function sign(ledger: BillLedger, billId: bigint, start: bigint) {
-  const terms = await unlessRefused(ledger.applicationTerms(billId, start), ledger.interface, "ReadNotAllowed");
-  return mined(ledger.sign(billId, start, terms ?? ethers.ZeroHash));
+  return mined(ledger.sign(billId, start, await ledger.applicationTerms(billId, start)));
 }
 export const reject = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.reject(billId, start));
 export const withdraw = (ledger: BillLedger, billId: bigint, start: bigint) => mined(ledger.withdraw(billId, start));
@@ -310,7 +308,7 @@ export interface BillView extends BillTerms {
 /** A bill's terms, its ranges and the history of every act on it, from the ledger's events. */
 /** `payments`, when given, adds presentation, payment, dishonour and recourse to the history. */
 export async function showBill(ledger: BillLedger, billId: bigint, payments?: BaseContract): Promise<BillView> {
-  const terms = await ledger.bill(billId, 0);
+  const terms = await ledger.bill(billId);
   const history = (await billEvents(ledger, billId, ...(payments ? [payments] : []))).map(({ log, parsed }) =>
     historyEntry(log, parsed, ["billId"]),
   );

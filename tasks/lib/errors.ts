@@ -106,7 +106,6 @@ const MEANINGS: Record<string, string> = {
   BillCalendarDayOutOfRange: "the day is outside the bill dates (1970-01-01 to 9999-12-31)",
   BillCalendarTimestampOutOfRange: "the time is after the last bill date (9999-12-31)",
   SafeERC20FailedOperation: "the token refused the transfer",
-  ReadNotAllowed: "this wallet may not read the record: only its parties and the regulator see it",
   KeysUnverifiedWallet: "the wallet is not verified in the identity registry: it cannot publish a key",
   KeysInvalidPublicKey: "the key must be a compressed secp256k1 public key (33 bytes, starting 0x02 or 0x03)",
   KeysNotATrader: "a regulator or system account publishes no entity key (the regulator rotates its view key)",

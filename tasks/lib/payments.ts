@@ -1,6 +1,5 @@
 import type { BillLedger, BillPayments, DigitalCurrency } from "../../typechain-types";
 import { liabilityChain, mined } from "./bills";
-import { unlessRefused } from "./errors";
 
 /** Raises the payer's allowance for the payments contract to at least `amount`. */
 async function allow(currency: DigitalCurrency, payments: BillPayments, amount: bigint) {
@@ -9,15 +8,9 @@ async function allow(currency: DigitalCurrency, payments: BillPayments, amount: 
   if ((await currency.allowance(payer, spender)) < amount) await mined(currency.approve(spender, amount));
 }
 
-/**
- * The units of a range: read from the ledger by its parties; a recourse target that is not one of them (an earlier
- * endorser) takes the range's extent from its last `RangeUpdated` event instead.
- */
+/** The units of a range, read from the ledger (`BillUnknownRange` if no range starts at `start`). */
 async function unitsOf(ledger: BillLedger, billId: bigint, start: bigint) {
-  const range =
-    (await unlessRefused(ledger.rangeAt(billId, start), ledger.interface, "ReadNotAllowed")) ??
-    (await ledger.queryFilter(ledger.filters.RangeUpdated(billId))).filter((e) => e.args.start === start).at(-1)?.args;
-  if (range === undefined) throw new Error(`no range of bill ${billId} starts at ${start}`);
+  const range = await ledger.rangeAt(billId, start);
   return range.end - range.start + 1n;
 }
 

@@ -1,8 +1,8 @@
 /**
- * The regulator's side of the command line: what it reads through every contract's read gate (all bills, all
- * trades, an entity with its wallets and holdings), what it orders (freezes, the view key's rotation), and the
- * envelope keys every party publishes. Reads are made "as of" a block when a range is given, so that a report
- * describes one moment of the chain.
+ * The regulator's side of the command line: its reports (all bills, all trades, an entity with its wallets and
+ * holdings: public records any node serves, gathered in one place), what it orders (freezes, the view key's
+ * rotation), and the envelope keys every party publishes. Reads are made "as of" a block when a range is given, so
+ * that a report describes one moment of the chain.
  */
 import { ethers } from "ethers";
 import type { Log } from "ethers";
@@ -26,7 +26,7 @@ import { findTerms, formatRate, termsFromResult, TradeKind, TradeStatus, type Te
 import { decodeError, unlessRefused } from "./errors";
 import { EntityKind, entityIdOf, entityRecord, type EntityRecordView } from "./identity";
 import { parseCny } from "./money";
-import { legView } from "./trades";
+import { legView, tradeStatus } from "./trades";
 
 export { REGULATOR_READER };
 
@@ -100,7 +100,7 @@ export interface RegulatorBill extends BillTerms {
 
 /**
  * Every bill (ids 1..billCount at the end of the range; with a `fromBlock` above 0, those issued in the range),
- * read with the regulator's see-through `bill(id, 0)` and `rangesOfBill`, as of `toBlock`.
+ * read with `bill(id)` and `rangesOfBill`, as of `toBlock`.
  */
 export async function listBills(platform: Platform, range: BlockRange): Promise<RegulatorBill[]> {
   const ledger = platform.billLedger;
@@ -116,7 +116,7 @@ export async function listBills(platform: Platform, range: BlockRange): Promise<
       : [...issued.keys()].sort((a, b) => (a < b ? -1 : 1));
   const bills: RegulatorBill[] = [];
   for (const billId of ids) {
-    const b = await ledger.bill(billId, 0, { blockTag });
+    const b = await ledger.bill(billId, { blockTag });
     bills.push({
       ...billTermsOf(billId, b),
       issuedBlock: issued.get(billId),
@@ -159,18 +159,6 @@ export interface RegulatorTrade {
   terms: Terms;
 }
 
-/**
- * Where a trade stands at `blockTag`, read as the regulator through `tradeOf(terms)`: a signed trade that is not a
- * repo keeps no record, so "None" is "Settled" if its `TradeSettled` event is there, else "Unsettled".
- */
-export async function tradeStatusAt(platform: Platform, tradeId: string, terms: Terms, blockTag: number) {
-  const engine = platform.settlementEngine;
-  const [status, refundOwed] = await engine.tradeOf(terms, { blockTag });
-  if (Number(status) !== TradeStatus.None) return { status: TradeStatus[Number(status)], refundOwed };
-  const settled = await engine.queryFilter(engine.filters.TradeSettled(tradeId), 0, blockTag);
-  return { status: settled.length > 0 ? "Settled" : "Unsettled", refundOwed };
-}
-
 /** Every trade with an event in the range (proposed, settled, ended, repo closed or defaulted), oldest first. */
 export async function listRegulatorTrades(platform: Platform, range: BlockRange): Promise<RegulatorTrade[]> {
   const engine = platform.settlementEngine;
@@ -188,7 +176,7 @@ export async function listRegulatorTrades(platform: Platform, range: BlockRange)
   const trades: RegulatorTrade[] = [];
   for (const [tradeId, entry] of byId) {
     const terms = entry.terms ?? (await findTerms(engine, tradeId));
-    const { status, refundOwed } = await tradeStatusAt(platform, tradeId, terms, range.toBlock);
+    const { status, refundOwed } = await tradeStatus(platform, tradeId, terms, { blockTag: range.toBlock });
     trades.push({
       tradeId,
       kind: TradeKind[terms.kind],

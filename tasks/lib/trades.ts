@@ -26,7 +26,6 @@ import {
   type SignedOrder,
   type Terms,
 } from "./dvp";
-import { unlessRefused } from "./errors";
 import { formatCny, parseCny } from "./money";
 import { postSealed, readConfidentialFile, sealFor, type SealedForBoard } from "./confidential";
 import { historyEntry, type HistoryEntry } from "./output";
@@ -327,23 +326,23 @@ export async function legView(platform: Platform, leg: Leg): Promise<LegView> {
 }
 
 /**
- * Where a trade stands; a signed trade that is not a repo leaves no record but its `TradeSettled` event, and a
- * signed order not settled yet is "Unsettled". The engine shows a trade's record to its parties and the regulator
- * only; for anyone else (a settlement agent) the status is what the events say, unless `strict` (a read of the
- * trade itself, which the read gate refuses them).
+ * Where a trade stands at `blockTag` (default: the latest block), and any refund owed to its maker, from the
+ * engine's `tradeOf(terms)`: a signed trade that is not a repo keeps no record, so "None" is "Settled" if its
+ * `TradeSettled` event is there (`settledEvent`, when the caller has looked already), else "Unsettled".
  */
-async function statusOf(platform: Platform, id: string, terms: Terms, settledEvent?: boolean, strict = false) {
+export async function tradeStatus(
+  platform: Platform,
+  tradeId: string,
+  terms: Terms,
+  options: { blockTag?: number; settledEvent?: boolean } = {},
+): Promise<{ status: string; refundOwed: bigint }> {
   const engine = platform.settlementEngine;
-  const settled = async () => settledEvent ?? (await engine.queryFilter(engine.filters.TradeSettled(id))).length > 0;
-  const read = engine.tradeOf(terms);
-  const record = strict ? await read : await unlessRefused(read, engine.interface, "ReadNotAllowed");
-  if (record === undefined) {
-    return { status: (await settled()) ? "Settled (from its event)" : "not readable by this wallet", refundOwed: 0n };
-  }
-  const [status, refundOwed] = record;
-  let name = TradeStatus[Number(status)];
-  if (Number(status) === TradeStatus.None) name = (await settled()) ? TradeStatus[TradeStatus.Settled] : "Unsettled";
-  return { status: name, refundOwed };
+  const { blockTag, settledEvent } = options;
+  const [status, refundOwed] = await engine.tradeOf(terms, { blockTag });
+  if (Number(status) !== TradeStatus.None) return { status: TradeStatus[Number(status)], refundOwed };
+  const settled =
+    settledEvent ?? (await engine.queryFilter(engine.filters.TradeSettled(tradeId), 0, blockTag)).length > 0;
+  return { status: settled ? TradeStatus[TradeStatus.Settled] : "Unsettled", refundOwed };
 }
 
 async function tradeView(
@@ -351,9 +350,8 @@ async function tradeView(
   tradeId: string,
   terms: Terms,
   settledEvent?: boolean,
-  strict = false,
 ): Promise<TradeView> {
-  const { status, refundOwed } = await statusOf(platform, tradeId, terms, settledEvent, strict);
+  const { status, refundOwed } = await tradeStatus(platform, tradeId, terms, { settledEvent });
   return {
     tradeId,
     kind: TradeKind[terms.kind],
@@ -398,8 +396,7 @@ export interface TradeDetails extends TradeView {
   history: HistoryEntry[];
 }
 
-/** A trade's terms (from its events), status, refund owed, and every event about it; for its parties and the
- * regulator (anyone else is refused `ReadNotAllowed`, as the engine's read gate says). */
+/** A trade's terms (from its events), status, refund owed, and every event about it. */
 export async function showTrade(platform: Platform, id: string): Promise<TradeDetails> {
   const tradeId = parseTradeId(id);
   const engine = platform.settlementEngine;
@@ -419,7 +416,7 @@ export async function showTrade(platform: Platform, id: string): Promise<TradeDe
     ];
   });
   const settled = history.some((h) => h.event === "TradeSettled");
-  return { ...(await tradeView(platform, tradeId, terms, settled, true)), history };
+  return { ...(await tradeView(platform, tradeId, terms, settled)), history };
 }
 
 export interface TradeListing {
@@ -471,7 +468,7 @@ export async function listTrades(platform: Platform, account?: string): Promise<
   }
   const rows: TradeListing[] = [];
   for (const [tradeId, t] of [...found].sort((a, b) => a[1].block - b[1].block)) {
-    const { status } = await statusOf(platform, tradeId, t.terms, t.settled);
+    const { status } = await tradeStatus(platform, tradeId, t.terms, { settledEvent: t.settled });
     rows.push({
       tradeId,
       kind: TradeKind[t.terms.kind],
@@ -534,7 +531,7 @@ export async function actOnTrade(platform: Platform, id: string, act: TradeAct):
     if (borrower.toLowerCase() === me) await allowEngine(platform, cashLeg.asset, terms.closingAmount);
   }
   const receipt = (await mined(engine[act](terms))) as { hash?: string } | null;
-  return { tradeId, status: (await statusOf(platform, tradeId, terms)).status, tx: receipt?.hash };
+  return { tradeId, status: (await tradeStatus(platform, tradeId, terms)).status, tx: receipt?.hash };
 }
 
 /** The taker accepts several proposals at once, all or none. */
@@ -554,18 +551,22 @@ export function readOrder(file: string): SignedOrder {
 }
 
 /**
- * The bill a trade offers its taker, who is no party of the bill yet: from the order file the maker signed, or from
- * a live proposal's id. Read as the taker (or the regulator); the engine answers no one else.
+ * The bill of the maker's bill leg, for the taker to read before it signs or accepts: the trade from an order file,
+ * or from a live proposal's id; the bill read from the ledger, where every bill is public.
  */
 export async function offeredBill(platform: Platform, options: { id?: string; order?: string }): Promise<BillTerms> {
   if ((options.id === undefined) === (options.order === undefined)) {
-    throw new Error("give --order (an order file the maker signed) or --id (a live proposal)");
+    throw new Error("give --order (an order file) or --id (a live proposal)");
   }
-  const { terms, makerSignature } =
+  const { terms } =
     options.order !== undefined
       ? readOrder(options.order)
-      : { terms: await findTerms(platform.settlementEngine, parseTradeId(options.id!)), makerSignature: "0x" };
-  return billTermsOf(terms.makerLeg.billId, await platform.settlementEngine.offeredBill(terms, makerSignature));
+      : { terms: await findTerms(platform.settlementEngine, parseTradeId(options.id!)) };
+  const leg = terms.makerLeg;
+  if (leg.asset.toLowerCase() !== (await platform.billLedger.getAddress()).toLowerCase()) {
+    throw new Error(`the maker delivers no bill in this trade (it gives ${(await legView(platform, leg)).text})`);
+  }
+  return billTermsOf(leg.billId, await platform.billLedger.bill(leg.billId));
 }
 
 export interface SignResult {
@@ -629,7 +630,7 @@ export async function settleOrder(platform: Platform, file: string): Promise<Act
   await allowOutflows(platform, [order.terms]);
   const receipt = (await mined(platform.settlementEngine.settle(order))) as { hash?: string } | null;
   const tradeId = await tradeIdOf(platform.settlementEngine, order.terms);
-  return { tradeId, status: (await statusOf(platform, tradeId, order.terms)).status, tx: receipt?.hash };
+  return { tradeId, status: (await tradeStatus(platform, tradeId, order.terms)).status, tx: receipt?.hash };
 }
 
 /** Settles several signed orders all or none, their token legs netted. */
@@ -677,7 +678,7 @@ export async function quoteDiscount(
 ): Promise<DiscountQuote> {
   const billId = parseCount(options.bill, "--bill");
   const rate = parseRate(options.rate);
-  const terms = await platform.billLedger.bill(billId, 0);
+  const terms = await platform.billLedger.bill(billId);
   const units = options.units !== undefined ? parseCount(options.units, "--units") : terms.face;
   const valueDay = BigInt(
     options.valueDate !== undefined ? dayFromIso(options.valueDate) : cstDayOf(await chainNow(platform)),

@@ -24,7 +24,6 @@ import {
   startOfCstDay,
 } from "../../tasks/lib/bills";
 import { claimRecourse, dishonour, payBill, payRecourse, presentForPayment } from "../../tasks/lib/payments";
-import { asRegulator } from "../fixtures/platform";
 
 const FACE = 120_000_000n;
 const PART = 30_000_000n;
@@ -54,17 +53,17 @@ describe("Bill lifecycle (integration)", function () {
     await sign(ledger.connect(z), billId, 1n);
     await pledge(ledger.connect(y), billId, PART + 1n, FACE - PART, bankB.address);
     await sign(ledger.connect(bankB), billId, PART + 1n);
-    expect((await asRegulator(ledger).rangeAt(billId, PART + 1n)).state).to.equal(BigInt(RangeState.Pledged));
+    expect((await ledger.rangeAt(billId, PART + 1n)).state).to.equal(BigInt(RangeState.Pledged));
     await releasePledge(ledger.connect(bankB), billId, PART + 1n);
     await requestGuarantee(ledger.connect(z), billId, 1n, PART, financeCo.address);
     await sign(ledger.connect(financeCo), billId, 1n);
 
-    const ranges = await rangesOfBill(asRegulator(ledger), billId);
+    const ranges = await rangesOfBill(ledger, billId);
     expect(ranges.map((r) => [r.start, r.end, r.holder, r.state])).to.deep.equal([
       [1n, PART, z.address, "Circulating"],
       [PART + 1n, FACE, y.address, "Circulating"],
     ]);
-    expect(await liabilityChain(asRegulator(ledger), billId, 1n)).to.deep.equal([
+    expect(await liabilityChain(ledger, billId, 1n)).to.deep.equal([
       { kind: LinkKind.Endorsement, party: y.address, noRecourse: false },
       { kind: LinkKind.Guarantee, party: financeCo.address, noRecourse: false },
     ]);
@@ -73,15 +72,12 @@ describe("Bill lifecycle (integration)", function () {
     await time.increaseTo(startOfCstDay(today + 60) + 3600);
     await presentForPayment(payments.connect(z), billId, 1n);
     await presentForPayment(payments.connect(y), billId, PART + 1n);
-    await payBill(payments.connect(bankA), asRegulator(ledger), cash.connect(bankA), billId, 1n);
-    await payBill(payments.connect(bankA), asRegulator(ledger), cash.connect(bankA), billId, PART + 1n);
+    await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, 1n);
+    await payBill(payments.connect(bankA), ledger, cash.connect(bankA), billId, PART + 1n);
     expect(await cash.balanceOf(z.address)).to.equal(PART);
     expect(await cash.balanceOf(y.address)).to.equal(1_000_000_00n + FACE - PART);
     expect(await cash.balanceOf(bankA.address)).to.equal(1_000_000_00n);
-    expect((await rangesOfBill(asRegulator(ledger), billId)).map((r) => r.state)).to.deep.equal([
-      "Redeemed",
-      "Redeemed",
-    ]);
+    expect((await rangesOfBill(ledger, billId)).map((r) => r.state)).to.deep.equal(["Redeemed", "Redeemed"]);
   });
 
   it("dishonours a bill and runs recourse twice back along the chain", async function () {
@@ -115,20 +111,20 @@ describe("Bill lifecycle (integration)", function () {
 
     // Z claims from Y two days after maturity: face + 2 days at 4.35 % a year, act/360, rounded up.
     await time.increaseTo(startOfCstDay(today + 32) + 3600);
-    await claimRecourse(payments.connect(z), asRegulator(ledger), billId, 1n, y.address);
+    await claimRecourse(payments.connect(z), ledger, billId, 1n, y.address);
     const owed = face + (face * 435n * 2n + 3_599_999n) / 3_600_000n;
     const before = [await cash.balanceOf(y.address), await cash.balanceOf(z.address)];
-    await payRecourse(payments.connect(y), asRegulator(ledger), cash.connect(y), billId, 1n);
+    await payRecourse(payments.connect(y), ledger, cash.connect(y), billId, 1n);
     expect([await cash.balanceOf(y.address), await cash.balanceOf(z.address)]).to.deep.equal([
       before[0] - owed,
       before[1] + owed,
     ]);
-    expect((await asRegulator(ledger).rangeAt(billId, 1n)).holder).to.equal(y.address);
+    expect((await ledger.rangeAt(billId, 1n)).holder).to.equal(y.address);
 
     // Y claims further back from X, the drawer and acceptor; X paying as acceptor ends it.
-    await claimRecourse(payments.connect(y), asRegulator(ledger), billId, 1n, x.address);
-    await payRecourse(payments.connect(x), asRegulator(ledger), cash.connect(x), billId, 1n);
-    const range = await asRegulator(ledger).rangeAt(billId, 1n);
+    await claimRecourse(payments.connect(y), ledger, billId, 1n, x.address);
+    await payRecourse(payments.connect(x), ledger, cash.connect(x), billId, 1n);
+    const range = await ledger.rangeAt(billId, 1n);
     expect([range.holder, range.state]).to.deep.equal([x.address, BigInt(RangeState.Redeemed)]);
     await expect(payments.connect(x).claimRecourse(billId, 1n, bankA.address, []))
       .to.be.revertedWithCustomError(payments, "PaymentNotDishonoured")

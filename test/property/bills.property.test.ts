@@ -38,7 +38,7 @@ import {
   issueBill,
   startOfCstDay,
 } from "../../tasks/lib/bills";
-import { CODES, asRegulator } from "../fixtures/platform";
+import { CODES } from "../fixtures/platform";
 import { ENTERPRISE_Z_CODE, circulatingBill } from "../fixtures/bills";
 import type { BillFixture } from "../fixtures/bills";
 import { assertModelRuns, jsonText, sendNextAct } from "./harness";
@@ -249,7 +249,7 @@ async function walkRangesOf(ledger: BillLedger, holder: string, blockTag: number
   const pages: ListedPage[] = [];
   let cursor = 0n;
   do {
-    const [page, nextCursor] = await asRegulator(ledger).rangesOf(holder, cursor, PAGE_RANGES, { blockTag });
+    const [page, nextCursor] = await ledger.rangesOf(holder, cursor, PAGE_RANGES, { blockTag });
     pages.push({ page: listedText(page), nextCursor });
     expect(pages.length, "rangesOf pages").to.be.lessThan(10_000);
     cursor = nextCursor;
@@ -295,8 +295,8 @@ async function readChain(r: Pick<Real, "ledger" | "registry" | "address">): Prom
   const ids = Array.from({ length: Number(billCount) }, (_, i) => BigInt(i + 1));
   const [paused, pages, listed, walked, verified] = await Promise.all([
     r.ledger.paused({ blockTag }),
-    Promise.all(ids.map((id) => asRegulator(r.ledger).rangesOfBill(id, 1n, 10_000n, { blockTag }))),
-    Promise.all(ENTERPRISES.map((e) => asRegulator(r.ledger).rangesOf(r.address[e], 0n, 10_000n, { blockTag }))),
+    Promise.all(ids.map((id) => r.ledger.rangesOfBill(id, 1n, 10_000n, { blockTag }))),
+    Promise.all(ENTERPRISES.map((e) => r.ledger.rangesOf(r.address[e], 0n, 10_000n, { blockTag }))),
     Promise.all(ENTERPRISES.map((e) => walkRangesOf(r.ledger, r.address[e], blockTag))),
     Promise.all(ENTERPRISES.map((e) => r.registry.isVerified(r.address[e], { blockTag }))),
   ]);
@@ -785,7 +785,7 @@ class AnswerStep extends Step {
       send: async () => {
         if (this.answer !== "sign") return byCaller[this.answer](bill.id, start);
         // The counterparty signs the terms it reads; they must be the ones the model predicts.
-        const terms = await asRegulator(r.ledger).applicationTerms(bill.id, start);
+        const terms = await r.ledger.applicationTerms(bill.id, start);
         expect(terms, `applicationTerms(#${bill.id}@${start})`).to.equal(termsOf(r, bill.id, start, range));
         return byCaller.sign(bill.id, start, terms);
       },
@@ -1152,17 +1152,17 @@ async function freshRun(): Promise<{ model: Model; real: Real }> {
 
   const standing = {} as Record<Actor, Standing>;
   for (const a of ACTORS) {
-    const credential = await asRegulator(registry).credentialOf(address[a]);
+    const credential = await registry.credentialOf(address[a]);
     standing[a] = { status: Number(credential.status), expiresAt: credential.expiresAt };
   }
   const provider = {} as Record<Enterprise, Actor>;
-  for (const e of ENTERPRISES) provider[e] = of((await asRegulator(registry).entity(ENTITY_ID[e])).provider);
+  for (const e of ENTERPRISES) provider[e] = of((await registry.entity(ENTITY_ID[e])).provider);
 
   const settings = await ledger.settings();
   const bills: BillModel[] = [];
   for (let id = 1n; id <= (await ledger.billCount()); id++) {
-    const b = await asRegulator(ledger).bill(id, 0);
-    const [page] = await asRegulator(ledger).rangesOfBill(id, 1n, 10_000n);
+    const b = await ledger.bill(id);
+    const [page] = await ledger.rangesOfBill(id, 1n, 10_000n);
     bills.push({
       id,
       billType: Number(b.billType),

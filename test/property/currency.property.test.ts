@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { toQuantity, type Interface } from "ethers";
 import type { DigitalCurrency, IdentityRegistry } from "../../typechain-types";
 import { EntityStatus } from "../../tasks/lib/identity";
-import { CODES, ONE_YEAR, entityIdOf, fundedPlatform, asRegulator, regulatorAddress } from "../fixtures/platform";
+import { CODES, ONE_YEAR, entityIdOf, fundedPlatform } from "../fixtures/platform";
 import { assertModelRuns, sendNextAct } from "./harness";
 import type { PlannedSend, Refusal as PredictedRefusal } from "./harness";
 
@@ -121,7 +121,7 @@ async function viewWords(contract: DigitalCurrency | IdentityRegistry, fn: strin
   }
   const raw = (await hre.network.provider.request({
     method: "eth_call",
-    params: [{ from: regulatorAddress(), to, data }, block],
+    params: [{ to, data }, block],
   })) as string;
   return Array.from({ length: (raw.length - 2) / 64 }, (_, i) => BigInt(`0x${raw.slice(2 + 64 * i, 66 + 64 * i)}`));
 }
@@ -741,9 +741,7 @@ async function freshRun(): Promise<{ model: Model; real: Real }> {
     if (found === undefined) throw new Error(`unknown provider ${wallet}`);
     return found;
   };
-  const records = await Promise.all(
-    ENTITIES.map((e) => asRegulator(suite.identityRegistry).entity(entityIdOf(CODES[e]))),
-  );
+  const records = await Promise.all(ENTITIES.map((e) => suite.identityRegistry.entity(entityIdOf(CODES[e]))));
   const entities = Object.fromEntries(
     ENTITIES.map((e, i) => [
       e,
@@ -823,8 +821,8 @@ describe("DigitalCurrency (property)", function () {
         if (f > 0n) await (await cash.connect(accounts.regulator).freezeAmount(sender, f)).wait();
         if (accountFrozen) await (await cash.connect(accounts.regulator).freezeAccount(sender)).wait();
         expect(await cash.balanceOf(sender)).to.equal(b);
-        expect(await asRegulator(cash).frozenAmountOf(sender)).to.equal(f);
-        expect(await asRegulator(cash).availableBalanceOf(sender), "availableBalanceOf").to.equal(available);
+        expect(await cash.frozenAmountOf(sender)).to.equal(f);
+        expect(await cash.availableBalanceOf(sender), "availableBalanceOf").to.equal(available);
 
         const recipientBefore = await cash.balanceOf(recipient);
         const supplyBefore = await cash.totalSupply();
@@ -833,7 +831,7 @@ describe("DigitalCurrency (property)", function () {
           await expect(send, `transfer ${value} of available ${available}`).not.to.be.reverted;
           expect(await cash.balanceOf(sender)).to.equal(b - value);
           expect(await cash.balanceOf(recipient)).to.equal(recipientBefore + value);
-          expect(await asRegulator(cash).availableBalanceOf(sender)).to.equal(available - value);
+          expect(await cash.availableBalanceOf(sender)).to.equal(available - value);
         } else {
           if (accountFrozen) {
             await expect(send).to.be.revertedWithCustomError(cash, "CurrencyAccountFrozen").withArgs(sender);
@@ -849,7 +847,7 @@ describe("DigitalCurrency (property)", function () {
           expect(await cash.balanceOf(sender)).to.equal(b);
           expect(await cash.balanceOf(recipient)).to.equal(recipientBefore);
         }
-        expect(await asRegulator(cash).frozenAmountOf(sender)).to.equal(f);
+        expect(await cash.frozenAmountOf(sender)).to.equal(f);
         expect(await cash.totalSupply()).to.equal(supplyBefore);
       }),
       { numRuns: AMOUNT_RUNS },

@@ -57,7 +57,7 @@ import {
   type SignedOrder,
   type Terms,
 } from "../../tasks/lib/dvp";
-import { CODES, asRegulator } from "../fixtures/platform";
+import { CODES } from "../fixtures/platform";
 import { FINANCE_CO_CODE } from "../fixtures/bills";
 import { FACE, tradingPlatform, tradeRecord } from "../fixtures/dvp";
 
@@ -963,7 +963,7 @@ async function readChain(w: World): Promise<Snapshot> {
     Promise.all(HOLDERS.map((h) => w.currency.balanceOf(w.address[h], { blockTag }))),
     w.currency.totalSupply({ blockTag }),
     w.engine.escrowed(w.currencyAddress, { blockTag }),
-    asRegulator(w.ledger).rangesOfBill(w.billId, 1n, 10_000n, { blockTag }),
+    w.ledger.rangesOfBill(w.billId, 1n, 10_000n, { blockTag }),
   ]);
   expect(next, "rangesOfBill lists every range in one page").to.equal(0n);
   const ranges = page.map((r) => ({
@@ -1111,7 +1111,7 @@ async function checkStandings(run: Run, at: string): Promise<void> {
   const accounts: Account[] = [...ACTORS, "engine"];
   const [verified, frozen] = await Promise.all([
     Promise.all(ACTORS.map((a) => w.registry.isVerified(w.address[a]))),
-    Promise.all(accounts.map((a) => asRegulator(w.currency).isAccountFrozen(w.address[a]))),
+    Promise.all(accounts.map((a) => w.currency.isAccountFrozen(w.address[a]))),
   ]);
   ACTORS.forEach((a, i) => expect(verified[i], `${at}: ${a} verified`).to.equal(m.verified[a]));
   accounts.forEach((a, i) => expect(frozen[i], `${at}: ${a} frozen`).to.equal(m.frozen[a]));
@@ -1219,7 +1219,7 @@ async function finish(run: Run): Promise<void> {
   for (const trade of open) {
     const t = trade.terms;
     if (t.makerLeg.asset !== w.ledgerAddress) continue;
-    const r = await asRegulator(w.ledger).rangeAt(w.billId, t.makerLeg.start);
+    const r = await w.ledger.rangeAt(w.billId, t.makerLeg.start);
     expect([r.holder, Number(r.state), r.end], `range of ${trade.id.slice(0, 10)} back with its maker`).to.deep.equal([
       t.maker,
       RangeState.Circulating,
@@ -1290,7 +1290,7 @@ async function freshRun(): Promise<Run> {
       maturityDay: f.maturityDay,
     };
     const balances = await Promise.all(HOLDERS.map((h) => suite.digitalCurrency.balanceOf(address[h])));
-    const [page] = await asRegulator(suite.billLedger).rangesOfBill(f.billId, 1n, 10_000n);
+    const [page] = await suite.billLedger.rangesOfBill(f.billId, 1n, 10_000n);
     const initial: Omit<Model, "now"> = {
       balance: Object.fromEntries(HOLDERS.map((h, i) => [h, balances[i]])) as Record<Holder, bigint>,
       supply: await suite.digitalCurrency.totalSupply(),

@@ -78,7 +78,7 @@
  * 23. No entry point: the ledger makes no external call except the registry's view `kindsIfVerified`, calls no
  *     receiver hook (no ERC-1155/721 transfer) and moves no token, so nothing can re-enter it.
  * 25–29. No signed orders or permits.
- * 36–38. Reads are gated (test/security/read-gate.test.ts); sealed terms in test/security/confidentiality.test.ts.
+ * 36–38. No view refuses a reader: every record is public, sealed terms excepted (test/security/confidentiality.test.ts).
  */
 import { expect } from "chai";
 import hre from "hardhat";
@@ -86,7 +86,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroHash, toQuantity, type ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BillLedger } from "../../typechain-types";
-import { ADMIN_DELAY, CODES, entityIdOf, asRegulator } from "../fixtures/platform";
+import { ADMIN_DELAY, CODES, entityIdOf } from "../fixtures/platform";
 import type { Suite } from "../fixtures/platform";
 import { FACE, billsPlatform, circulatingBill, issuedBill } from "../fixtures/bills";
 import type { BillCast, BillFixture } from "../fixtures/bills";
@@ -161,7 +161,7 @@ function namedWallets(a: BillCast): HardhatEthersSigner[] {
 
 /** Every range of a bill as text, plus the pause flag, the settings and the bill count. */
 async function ledgerText(ledger: BillLedger, billId: bigint): Promise<string> {
-  const [page] = await asRegulator(ledger).rangesOfBill(billId, 1n, 1000n);
+  const [page] = await ledger.rangesOfBill(billId, 1n, 1000n);
   const settings = await ledger.settings();
   return JSON.stringify([
     page.map((r) => r.map(String).join("/")),
@@ -192,7 +192,7 @@ async function signAt(
   billId: bigint,
   start = 1n,
 ): Promise<ContractTransactionResponse> {
-  return ledger.connect(signer).sign(billId, start, await asRegulator(ledger).applicationTerms(billId, start));
+  return ledger.connect(signer).sign(billId, start, await ledger.applicationTerms(billId, start));
 }
 
 // -------------------------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ async function pendingEndorsement() {
   const { accounts, suite, billId } = fixture;
   const ledger = suite.billLedger;
   await (await ledger.connect(accounts.enterpriseY).endorse(billId, 1n, PART, accounts.enterpriseZ, false)).wait();
-  const { deadline } = await asRegulator(ledger).rangeAt(billId, 1n);
+  const { deadline } = await ledger.rangeAt(billId, 1n);
   return { ...fixture, ledger, deadline };
 }
 
@@ -321,7 +321,7 @@ async function walkRangesOf(
   const cursors: bigint[] = [];
   let cursor = 0n;
   do {
-    const [page, next] = await asRegulator(ledger).rangesOf(holder, cursor, maxRanges);
+    const [page, next] = await ledger.rangesOf(holder, cursor, maxRanges);
     expect(page.length <= Number(maxRanges), "page size").to.equal(true);
     expect(next === 0n || next > cursor, "nextCursor moves on").to.equal(true);
     listed.push(...page.map((r) => `${r.billId}@${r.start}`));
@@ -336,7 +336,7 @@ async function walkRangesOfBill(ledger: BillLedger, billId: bigint, limit: bigin
   const starts: bigint[] = [];
   let cursor = 1n;
   while (cursor !== 0n) {
-    const [page, next] = await asRegulator(ledger).rangesOfBill(billId, cursor, limit);
+    const [page, next] = await ledger.rangesOfBill(billId, cursor, limit);
     expect(page.length > 0 && page.length <= Number(limit), "page size").to.equal(true);
     starts.push(...page.map((r) => r.start));
     cursor = next;
@@ -561,7 +561,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         ["requestGuarantee", () => byRegulator.requestGuarantee(billId, rest, PART, bankA), regulatorParty],
         [
           "sign",
-          async () => byRegulator.sign(billId, 1n, await asRegulator(byRegulator).applicationTerms(billId, 1n)),
+          async () => byRegulator.sign(billId, 1n, await byRegulator.applicationTerms(billId, 1n)),
           notEntitled(1n),
         ],
         ["reject", () => byRegulator.reject(billId, 1n), notEntitled(1n)],
@@ -655,14 +655,14 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
     it("lets the regulator freeze and unfreeze, which changes no holder", async function () {
       const { accounts, ledger, billId } = await loadFixture(regulatorTargets);
       const byRegulator = ledger.connect(accounts.regulator);
-      const holders = async () => (await asRegulator(ledger).rangesOfBill(billId, 1n, 100n))[0].map((r) => r.holder);
+      const holders = async () => (await ledger.rangesOfBill(billId, 1n, 100n))[0].map((r) => r.holder);
       const before = await holders();
       await expect(byRegulator.freeze(billId, 1n, PART))
         .to.emit(ledger, "ApplicationAnswered")
         .withArgs(billId, 1n, 3n, false, accounts.regulator.address);
       await expect(byRegulator.unfreeze(billId, 1n)).to.emit(ledger, "RangeUpdated");
       expect(await holders()).to.deep.equal(before);
-      expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(RangeState.Circulating);
+      expect((await ledger.rangeAt(billId, 1n)).state).to.equal(RangeState.Circulating);
     });
 
     it("lets the regulator give up its own role, and nothing more, through renounceRole", async function () {
@@ -682,7 +682,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
       await expect(ledger.connect(accounts.regulator).clear(billId, 1n))
         .to.emit(ledger, "ApplicationAnswered")
         .withArgs(billId, 1n, 3n, false, accounts.regulator.address);
-      const range = await asRegulator(ledger).rangeAt(billId, 1n);
+      const range = await ledger.rangeAt(billId, 1n);
       expect([range.holder, range.state, range.counterparty]).to.deep.equal([
         accounts.enterpriseY.address,
         BigInt(RangeState.Circulating),
@@ -756,9 +756,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
       it("holds no current copy, so the registry answers", async function () {
         const { accounts, suite } = await loadFixture(unsubscribedCirculatingBill);
         expect(await suite.billLedger.identitySubscription()).to.deep.equal([false, 1n]);
-        expect((await asRegulator(suite.billLedger).cachedCredentialOf(accounts.enterpriseX.address)).current).to.equal(
-          false,
-        );
+        expect((await suite.billLedger.cachedCredentialOf(accounts.enterpriseX.address)).current).to.equal(false);
       });
 
       shouldBehaveLikeKycGated(() => kycContext(unsubscribedCirculatingBill));
@@ -936,7 +934,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         const byX = suite.billLedger.connect(accounts.enterpriseX);
         await byX.issue(await bankBill(accounts.bankA.address, accounts.enterpriseX.address));
         const billId = await byX.billCount();
-        expect((await byX.bill(billId, 0)).payee).to.equal(accounts.enterpriseX.address);
+        expect((await byX.bill(billId)).payee).to.equal(accounts.enterpriseX.address);
       });
     });
 
@@ -1141,7 +1139,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         await expect(at(deadline - 1n, async () => signAt(ledger, accounts.enterpriseZ, billId)))
           .to.emit(ledger, "Endorsed")
           .withArgs(billId, 1n, accounts.enterpriseY.address, accounts.enterpriseZ.address, false);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseZ.address);
+        expect((await ledger.rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseZ.address);
       });
 
       for (const [label, offset] of [
@@ -1176,7 +1174,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
           await expect(at(deadline + offset, () => ledger.connect(accounts.outsider).clear(billId, 1n)))
             .to.emit(ledger, "ApplicationAnswered")
             .withArgs(billId, 1n, 3n, false, accounts.outsider.address);
-          const range = await asRegulator(ledger).rangeAt(billId, 1n);
+          const range = await ledger.rangeAt(billId, 1n);
           expect([range.holder, range.state, range.deadline]).to.deep.equal([
             accounts.enterpriseY.address,
             BigInt(RangeState.Circulating),
@@ -1279,14 +1277,14 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
     it("does not let a re-applied application take a signature given to the one it replaced", async function () {
       const { accounts, ledger, billId } = await loadFixture(pendingEndorsement);
       const { enterpriseY: y, enterpriseZ: z } = accounts;
-      const seen = await asRegulator(ledger).applicationTerms(billId, 1n);
+      const seen = await ledger.applicationTerms(billId, 1n);
       // What a front-runner does ahead of Z's signature: withdraw, then ask Z to guarantee one unit instead.
       await ledger.connect(y).withdraw(billId, 1n);
       await ledger.connect(y).requestGuarantee(billId, 1n, 1n, z.address);
       await expect(ledger.connect(z).sign(billId, 1n, seen))
         .to.be.revertedWithCustomError(ledger, "BillApplicationChanged")
         .withArgs(billId, 1n);
-      const range = await asRegulator(ledger).rangeAt(billId, 1n);
+      const range = await ledger.rangeAt(billId, 1n);
       expect([range.pendingAct, range.counterparty, range.chain]).to.deep.equal([
         BigInt(Act.Guarantee),
         z.address,
@@ -1302,13 +1300,13 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         const ledger = suite.billLedger;
         const x = accounts.enterpriseX.address;
         expect(await ledger.billCount()).to.equal(300n);
-        const [page, next] = await asRegulator(ledger).rangesOf(x, 0n, 300n);
+        const [page, next] = await ledger.rangesOf(x, 0n, 300n);
         expect(page.map((r) => r.billId)).to.deep.equal(Array.from({ length: 300 }, (_, i) => BigInt(i + 1)));
         expect(next).to.equal(0n);
-        const full = await asRegulator(ledger).rangesOf.estimateGas(x, 0n, 300n);
-        const empty = await asRegulator(ledger).rangesOf.estimateGas(accounts.outsider.address, 0n, 300n);
-        const one = await asRegulator(ledger).rangesOf.estimateGas(x, 0n, 1n);
-        const oneEmpty = await asRegulator(ledger).rangesOf.estimateGas(accounts.outsider.address, 0n, 1n);
+        const full = await ledger.rangesOf.estimateGas(x, 0n, 300n);
+        const empty = await ledger.rangesOf.estimateGas(accounts.outsider.address, 0n, 300n);
+        const one = await ledger.rangesOf.estimateGas(x, 0n, 1n);
+        const oneEmpty = await ledger.rangesOf.estimateGas(accounts.outsider.address, 0n, 1n);
         expect(full, "rangesOf(holder of all, 0, 300)").to.be.lessThan(GAS_CAP);
         expect(empty, "rangesOf(holder of none, 0, 300)").to.be.lessThan(GAS_CAP);
         // Measured: ~14,180 gas per range examined and held, ~8,260 per range examined and not held (see the header).
@@ -1329,12 +1327,12 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
       it("lists the 301 ranges of one bill in one rangesOfBill page under 10,000,000 gas, and in chained pages", async function () {
         const { suite, billId } = await loadFixture(splitInto301);
         const ledger = suite.billLedger;
-        const [page, next] = await asRegulator(ledger).rangesOfBill(billId, 1n, 1000n);
+        const [page, next] = await ledger.rangesOfBill(billId, 1n, 1000n);
         expect(page).to.have.length(301);
         expect(next).to.equal(0n);
-        const gas = await asRegulator(ledger).rangesOfBill.estimateGas(billId, 1n, 301n);
-        const one = await asRegulator(ledger).rangesOfBill.estimateGas(billId, 1n, 1n);
-        expect(gas, "rangesOfBill(asRegulator(bill), 1, 301)").to.be.lessThan(GAS_CAP);
+        const gas = await ledger.rangesOfBill.estimateGas(billId, 1n, 301n);
+        const one = await ledger.rangesOfBill.estimateGas(billId, 1n, 1n);
+        expect(gas, "rangesOfBill(bill, 1, 301)").to.be.lessThan(GAS_CAP);
         // Measured: ~10,540 gas per range (RANGES_OF_BILL_GAS_PER_RANGE).
         expect((gas - one) / 300n, "gas per range").to.be.lessThan(RANGES_OF_BILL_GAS_PER_RANGE + 1_000n);
         const starts = await walkRangesOfBill(ledger, billId, 37n);
@@ -1355,8 +1353,8 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         expect(await ledger.billCount()).to.equal(5000n);
         const costs = [];
         for (const from of [1n, 2351n, 4701n]) {
-          const gas = await asRegulator(ledger).rangesOf.estimateGas(x, cursorOf(from, 1n), 300n);
-          expect(gas, `rangesOf(asRegulator(holder), bill ${from} unit 1, 300)`).to.be.lessThan(GAS_CAP);
+          const gas = await ledger.rangesOf.estimateGas(x, cursorOf(from, 1n), 300n);
+          expect(gas, `rangesOf(holder, bill ${from} unit 1, 300)`).to.be.lessThan(GAS_CAP);
           costs.push(gas);
         }
         // A page costs the same after 5,000 bills as after 300: the cost is per range examined, not per bill issued.
@@ -1370,8 +1368,8 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         const { suite, billId } = await loadFixture(splitInto5001);
         const ledger = suite.billLedger;
         for (const from of [1n, 2501n, 4501n]) {
-          const gas = await asRegulator(ledger).rangesOfBill.estimateGas(billId, from, 500n);
-          expect(gas, `rangesOfBill(asRegulator(bill), ${from}, 500)`).to.be.lessThan(GAS_CAP);
+          const gas = await ledger.rangesOfBill.estimateGas(billId, from, 500n);
+          expect(gas, `rangesOfBill(bill, ${from}, 500)`).to.be.lessThan(GAS_CAP);
         }
         const starts = await walkRangesOfBill(ledger, billId, 500n);
         expect(starts).to.have.length(5001);
@@ -1391,11 +1389,7 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         // Measured: ~3.49 M gas for Y, which holds every range, ~1.72 M for any other wallet, wherever it starts.
         for (const name of ["enterpriseY", "enterpriseX", "enterpriseZ", "outsider"] as const) {
           for (const start of [1n, 851n, 1_701n]) {
-            const gas = await asRegulator(ledger).rangesOf.estimateGas(
-              accounts[name].address,
-              cursorOf(billId, start),
-              300n,
-            );
+            const gas = await ledger.rangesOf.estimateGas(accounts[name].address, cursorOf(billId, start), 300n);
             expect(gas, `rangesOf(${name}, unit ${start}, 300)`).to.be.lessThan(GAS_CAP);
           }
         }
@@ -1404,13 +1398,9 @@ describe("BillLedger access, double acts, edges and listing cost", function () {
         const y = accounts.enterpriseY.address;
         const x = accounts.enterpriseX.address;
         const held =
-          ((await asRegulator(ledger).rangesOf.estimateGas(y, 0n, 300n)) -
-            (await asRegulator(ledger).rangesOf.estimateGas(y, 0n, 1n))) /
-          299n;
+          ((await ledger.rangesOf.estimateGas(y, 0n, 300n)) - (await ledger.rangesOf.estimateGas(y, 0n, 1n))) / 299n;
         const notHeld =
-          ((await asRegulator(ledger).rangesOf.estimateGas(x, 0n, 300n)) -
-            (await asRegulator(ledger).rangesOf.estimateGas(x, 0n, 1n))) /
-          299n;
+          ((await ledger.rangesOf.estimateGas(x, 0n, 300n)) - (await ledger.rangesOf.estimateGas(x, 0n, 1n))) / 299n;
         expect(held, "gas per range held").to.be.lessThan(RANGES_OF_GAS_PER_RANGE_HELD + 1_000n);
         expect(notHeld, "gas per range not held").to.be.lessThan(RANGES_OF_GAS_PER_RANGE_NOT_HELD + 1_000n);
       });

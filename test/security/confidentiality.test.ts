@@ -10,6 +10,11 @@
  * through `IssueParams.tradeHash`.
  *
  * Covered here:
+ * 36. No record is claimed to be hidden that an `eth_call` with a chosen `from` can read: every view of a record
+ *     (identity records, freeze records, balances and the tokens' credential copies, bills, ranges, pending
+ *     applications, presentments, claims, trades, prices, envelope keys) answers an outsider and the zero address
+ *     exactly as it answers the record's own party. Only the envelopes below keep anything from them (README
+ *     *Confidentiality*).
  * 37. Encrypted terms decrypt with the counterparty's key and with the regulator's view key, and with no other key;
  *     a commitment mismatch is detected. The envelope opens with the maker's, the taker's and the view key, and
  *     not with an outsider's key, a third party's published key (enterprise X), or the old view key for an
@@ -18,23 +23,25 @@
  *     as are terms whose `confidential` is not the envelope's commitment; `confidential` is part of the trade id,
  *     so an order whose commitment was swapped fails the signature check (TradeInvalidSignature). The same for a
  *     bill: its drawer, acceptor and payee and the view key open the envelope its tradeHash commits to, a
- *     mismatch is detected, and the tradeHash is read only by the bill's parties and the regulator.
+ *     mismatch is detected, and nobody else opens it, though anyone reads the tradeHash through the ledger.
  * 38. Rotating the regulator's view key: envelopes sealed after `rotateViewKey` record the new version and open
  *     with the new key, not the old; envelopes sealed before still open with the old key (the version they
  *     record), and `viewKeyAt(1)` still returns it.
  *
  * What this does not hide: the envelope's length, its poster and its recipients' ids (wallet addresses) are in
- * the EnvelopePosted event, and every other term of the trade is in the clear in TradeSettled (README
- * *Confidentiality*).
+ * the EnvelopePosted event, every other term of the trade is in the clear in TradeSettled, and every bill's
+ * terms (its tradeHash among them) are public through the ledger (README *Confidentiality*).
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ethers } from "ethers";
+import hre from "hardhat";
+import { ethers, type ContractRunner } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { EncryptionKeys, EnvelopeBoard } from "../../typechain-types";
-import { discountTerms, signedBy, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
-import { BillType, issueBill, mined } from "../../tasks/lib/bills";
-import { tradeIdOf, type Terms } from "../../tasks/lib/dvp";
+import { RATE, chainDay, discountTerms, signedBy, tradingPlatform, type DvpFixture } from "../fixtures/dvp";
+import { BillType, endorse, issueBill, mined } from "../../tasks/lib/bills";
+import { TradeStatus, tradeIdOf, type Terms } from "../../tasks/lib/dvp";
+import { CODES, entityIdOf } from "../fixtures/platform";
 import {
   EnvelopeError,
   decodeEnvelope,
@@ -143,7 +150,7 @@ function flip(hex: string, index: number): string {
   return ethers.hexlify(bytes);
 }
 
-describe("Confidential terms (checklist 37 and 38)", function () {
+describe("Confidential terms and public records (checklist 36 to 38)", function () {
   describe("a trade whose Terms.confidential commits to an envelope on the board", function () {
     it("37. the reader finds the commitment in TradeSettled and the envelope on the board; it opens with the maker's, the taker's and the view key", async function () {
       const f = await loadFixture(confidentialTrade);
@@ -316,29 +323,26 @@ describe("Confidential terms (checklist 37 and 38)", function () {
     it("37. the drawer, the acceptor, the payee and the view key open it, checked against the bill's tradeHash", async function () {
       const f = await confidentialBill();
       const { accounts, suite } = f;
+      const { tradeHash } = await suite.billLedger.bill(f.bill);
+      const [envelope] = await envelopesUnder(suite.envelopeBoard, tradeHash);
       for (const [reader, key] of [
         [accounts.enterpriseX, KEYS.enterpriseX],
         [accounts.bankA, KEYS.bankA],
         [accounts.enterpriseY, KEYS.enterpriseY],
       ] as const) {
-        const { tradeHash } = await suite.billLedger.connect(reader).bill(f.bill, 0n);
-        const [envelope] = await envelopesUnder(suite.envelopeBoard, tradeHash);
         expect(openAndVerify(envelope, tradeHash, reader.address, key.privateKey), reader.address).to.deep.equal(
           BILL_TERMS,
         );
       }
-      const { tradeHash } = await suite.billLedger.connect(accounts.regulator).bill(f.bill, 0n);
-      const [envelope] = await envelopesUnder(suite.envelopeBoard, tradeHash);
       expect(openAndVerify(envelope, tradeHash, REGULATOR, viewKeyFor(envelope))).to.deep.equal(BILL_TERMS);
     });
 
-    it("37. nobody else opens it, or reads the tradeHash through the ledger (ReadNotAllowed)", async function () {
+    it("37. nobody else opens it, though anyone reads the tradeHash through the ledger (only the envelope hides the terms)", async function () {
       const f = await confidentialBill();
       const { accounts, suite } = f;
       for (const reader of [accounts.outsider, accounts.bankB]) {
-        await expect(suite.billLedger.connect(reader).bill(f.bill, 0n))
-          .to.be.revertedWithCustomError(suite.billLedger, "ReadNotAllowed")
-          .withArgs(reader.address);
+        const { tradeHash } = await suite.billLedger.connect(reader).bill(f.bill);
+        expect(tradeHash, reader.address).to.equal(f.sealed.commitment);
       }
       for (const [id, key] of [
         [accounts.bankB.address, KEYS.bankB],
@@ -367,7 +371,7 @@ describe("Confidential terms (checklist 37 and 38)", function () {
       await mined(
         suite.envelopeBoard.connect(accounts.enterpriseY).post(f.sealed.commitment, encodeEnvelope(forged.envelope)),
       );
-      const { tradeHash } = await suite.billLedger.connect(accounts.bankA).bill(f.bill, 0n);
+      const { tradeHash } = await suite.billLedger.bill(f.bill);
       const [, posted] = await envelopesUnder(suite.envelopeBoard, tradeHash);
       expect(() => openAndVerify(posted, tradeHash, accounts.bankA.address, KEYS.bankA.privateKey)).to.throw(
         EnvelopeError,
@@ -381,7 +385,7 @@ describe("Confidential terms (checklist 37 and 38)", function () {
         maturityDay: f.maturityDay,
         tradeBackground: "a background kept off the board",
       });
-      const other = (await suite.billLedger.connect(accounts.bankA).bill(plain, 0n)).tradeHash;
+      const other = (await suite.billLedger.bill(plain)).tradeHash;
       expect(() => openAndVerify(f.sealed.envelope, other, accounts.bankA.address, KEYS.bankA.privateKey)).to.throw(
         EnvelopeError,
         "does not match its commitment",
@@ -428,6 +432,83 @@ describe("Confidential terms (checklist 37 and 38)", function () {
       expect(await keys.viewKeyAt(entry.keyVersion)).to.equal(publicKeyOf(KEYS.view1.privateKey));
       expect(await keys.viewKeyAt(1)).to.equal(KEYS.view1.publicKey);
       expect(await keys.viewKey()).to.deep.equal([KEYS.view2.publicKey, 2n]);
+    });
+  });
+
+  describe("every record's view, read by anyone (checklist 36)", function () {
+    /** Y proposed a discount of [1, PART] to bank A and applied to endorse [PART + 1, 2 PART] to Z; bank B's money is
+     * partly frozen; Y published its envelope key. */
+    async function publicRecords() {
+      const f = await tradingPlatform();
+      const { accounts, suite } = f;
+      const proposal = await discountTerms(f, accounts.enterpriseY, accounts.bankA, PART);
+      await mined(suite.settlementEngine.connect(accounts.enterpriseY).propose(proposal));
+      await endorse(
+        suite.billLedger.connect(accounts.enterpriseY),
+        f.billId,
+        PART + 1n,
+        PART,
+        accounts.enterpriseZ.address,
+      );
+      await mined(suite.digitalCurrency.connect(accounts.regulator).freezeAmount(accounts.bankB.address, 500n));
+      await mined(suite.encryptionKeys.connect(accounts.enterpriseY).setEntityKey(KEYS.enterpriseY.publicKey));
+      return { ...f, proposal };
+    }
+
+    it("36. answers an outsider and the zero address exactly as it answers the record's own party", async function () {
+      const f = await loadFixture(publicRecords);
+      const { accounts, suite, billId } = f;
+      const { enterpriseY, bankB, outsider, regulator } = accounts;
+      const { identityRegistry: registry, digitalCurrency: cash, billLedger: ledger, billPayments: payments } = suite;
+      const { settlementEngine: engine, encryptionKeys: keys } = suite;
+      const today = await chainDay();
+      const y = enterpriseY.address;
+      const idY = entityIdOf(CODES.enterpriseY);
+      const views: [string, HardhatEthersSigner, (r: ContractRunner) => Promise<unknown>][] = [
+        ["IdentityRegistry.credentialOf", enterpriseY, (r) => registry.connect(r).credentialOf(y)],
+        ["IdentityRegistry.identityOf", enterpriseY, (r) => registry.connect(r).identityOf(y)],
+        ["IdentityRegistry.entity", enterpriseY, (r) => registry.connect(r).entity(idY)],
+        ["IdentityRegistry.walletsOf", enterpriseY, (r) => registry.connect(r).walletsOf(idY)],
+        ["IdentityRegistry.entityCount", enterpriseY, (r) => registry.connect(r).entityCount()],
+        ["IdentityRegistry.entityIds", enterpriseY, (r) => registry.connect(r).entityIds(0, 100)],
+        ["IdentityRegistry.isVerified", enterpriseY, (r) => registry.connect(r).isVerified(y)],
+        ["IdentityRegistry.kindsIfVerified", enterpriseY, (r) => registry.connect(r).kindsIfVerified(y, regulator)],
+        ["DigitalCurrency.isAccountFrozen", bankB, (r) => cash.connect(r).isAccountFrozen(bankB.address)],
+        ["DigitalCurrency.frozenAmountOf", bankB, (r) => cash.connect(r).frozenAmountOf(bankB.address)],
+        ["DigitalCurrency.availableBalanceOf", bankB, (r) => cash.connect(r).availableBalanceOf(bankB.address)],
+        ["DigitalCurrency.cachedCredentialOf", enterpriseY, (r) => cash.connect(r).cachedCredentialOf(y)],
+        ["DigitalCurrency.balanceOf", bankB, (r) => cash.connect(r).balanceOf(bankB.address)],
+        ["DigitalCurrency.totalSupply", bankB, (r) => cash.connect(r).totalSupply()],
+        ["BillLedger.cachedCredentialOf", enterpriseY, (r) => ledger.connect(r).cachedCredentialOf(y)],
+        ["BillLedger.bill", enterpriseY, (r) => ledger.connect(r).bill(billId)],
+        ["BillLedger.rangeAt", enterpriseY, (r) => ledger.connect(r).rangeAt(billId, PART + 1n)],
+        ["BillLedger.rangesOfBill", enterpriseY, (r) => ledger.connect(r).rangesOfBill(billId, 1n, 100n)],
+        ["BillLedger.rangesOf", enterpriseY, (r) => ledger.connect(r).rangesOf(y, 0n, 100n)],
+        ["BillLedger.applicationTerms", enterpriseY, (r) => ledger.connect(r).applicationTerms(billId, PART + 1n)],
+        ["BillLedger.billCount", enterpriseY, (r) => ledger.connect(r).billCount()],
+        ["BillLedger.settings", enterpriseY, (r) => ledger.connect(r).settings()],
+        ["BillPayments.presentmentOf", enterpriseY, (r) => payments.connect(r).presentmentOf(billId, 1n)],
+        ["BillPayments.claimOf", enterpriseY, (r) => payments.connect(r).claimOf(billId, 1n)],
+        ["SettlementEngine.tradeOf", enterpriseY, (r) => engine.connect(r).tradeOf(f.proposal)],
+        [
+          "SettlementEngine.discountProceeds",
+          enterpriseY,
+          (r) => engine.connect(r).discountProceeds(billId, PART, RATE, today),
+        ],
+        ["EncryptionKeys.keyOf", enterpriseY, (r) => keys.connect(r).keyOf(y)],
+      ];
+      const nobody = new ethers.VoidSigner(ethers.ZeroAddress, hre.ethers.provider);
+      for (const [name, party, read] of views) {
+        const own = await read(party);
+        for (const reader of [outsider, nobody]) {
+          expect(await read(reader), `${name} read by ${reader.address}`).to.deep.equal(own);
+        }
+      }
+      // What they read is the scene's records, not empty ones.
+      expect((await engine.connect(nobody).tradeOf(f.proposal))[0]).to.equal(TradeStatus.Proposed);
+      expect(await ledger.connect(outsider).applicationTerms(billId, PART + 1n)).to.not.equal(ethers.ZeroHash);
+      expect(await cash.connect(outsider).frozenAmountOf(bankB.address)).to.equal(500n);
+      expect((await registry.connect(nobody).entity(idY)).walletCount).to.equal(1n);
     });
   });
 });

@@ -39,7 +39,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { DigitalCurrency } from "../../typechain-types";
-import { CODES, entityIdOf, fundedPlatform, asRegulator } from "../fixtures/platform";
+import { CODES, entityIdOf, fundedPlatform } from "../fixtures/platform";
 import type { Accounts } from "../fixtures/platform";
 import { signPermit } from "../behaviors/kycGated";
 import {
@@ -496,7 +496,7 @@ describe("DigitalCurrency access and compliance", function () {
         await expect(currency.connect(enterpriseX).transfer(enterpriseX, 1n))
           .to.be.revertedWithCustomError(currency, "CurrencyInsufficientAvailableBalance")
           .withArgs(enterpriseX.address, 0n, 1n);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX)).to.equal(0n);
+        expect(await currency.availableBalanceOf(enterpriseX)).to.equal(0n);
         expect(await currency.balanceOf(enterpriseX)).to.equal(balance);
       });
     });

@@ -41,7 +41,6 @@ import {
 import { PART, bankARepo } from "../fixtures/dvpScenes";
 import { TradeKind, TradeStatus, billLeg, tokenLeg, tradeIdOf } from "../../tasks/lib/dvp";
 import { RangeState, mined } from "../../tasks/lib/bills";
-import { asRegulator } from "../fixtures/platform";
 import { expectEachRefused, inCase } from "../behaviors/accessTable";
 
 const REGULATOR_KIND = 5;
@@ -232,7 +231,7 @@ describe("SettlementEngine security: access and roles", function () {
         );
         expect(await ledger.hasRole(operator, caller)).to.equal(false);
       }
-      const range = await asRegulator(ledger).rangeAt(f.billId, 1n);
+      const range = await ledger.rangeAt(f.billId, 1n);
       expect([range.holder, range.end, range.state]).to.deep.equal([
         f.accounts.enterpriseY.address,
         120_000_000n,
@@ -487,7 +486,7 @@ describe("SettlementEngine security: access and roles", function () {
       await expect(engine.connect(regulator).clear(proposal))
         .to.emit(engine, "TradeEnded")
         .withArgs(await tradeIdOf(engine, proposal), TradeStatus.Cleared, regulator.address);
-      const range = await asRegulator(t.suite.billLedger).rangeAt(t.billId, 1n);
+      const range = await t.suite.billLedger.rangeAt(t.billId, 1n);
       expect([range.holder, range.state]).to.deep.equal([enterpriseY.address, BigInt(RangeState.Circulating)]);
     });
   });

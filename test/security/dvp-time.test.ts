@@ -35,7 +35,7 @@ import {
   tradeRecord,
 } from "../fixtures/dvp";
 import { PART, bankARepo, billProposal, partForCash } from "../fixtures/dvpScenes";
-import { CODES, asRegulator } from "../fixtures/platform";
+import { CODES } from "../fixtures/platform";
 import { TradeKind, TradeStatus, isBusinessDay, rollForward, tradeIdOf, type Terms } from "../../tasks/lib/dvp";
 import { RangeState, cstDayOf, mined, startOfCstDay } from "../../tasks/lib/bills";
 import { suspendEntity } from "../../tasks/lib/identity";
@@ -105,7 +105,7 @@ async function reposToMaturity() {
 }
 
 async function rangeOf(f: DvpFixture, start: bigint): Promise<[string, bigint]> {
-  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
+  const r = await f.suite.billLedger.rangeAt(f.billId, start);
   return [r.holder, r.state];
 }
 

@@ -43,7 +43,6 @@ import { discountTerms, termsOf, tradingPlatform, type DvpFixture, signedBy, tra
 import { PART, billProposal, cashProposal } from "../fixtures/dvpScenes";
 import { TradeKind, TradeStatus, billLeg, tokenLeg, type SignedOrder, type Terms } from "../../tasks/lib/dvp";
 import { RangeState, mined } from "../../tasks/lib/bills";
-import { asRegulator } from "../fixtures/platform";
 
 const MINTED = 100n * PART;
 const BATCH_GAS_CAP = 15_000_000n;
@@ -78,7 +77,7 @@ async function payForRange(
 }
 
 async function rangeOf(f: DvpFixture, start: bigint) {
-  const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, start);
+  const r = await f.suite.billLedger.rangeAt(f.billId, start);
   return { holder: r.holder, state: r.state, priorState: r.priorState };
 }
 
@@ -232,7 +231,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
         [amount, -amount],
       );
       expect(await tradeRecord(engine, id)).to.deep.equal([BigInt(TradeStatus.Withdrawn), 0n]);
-      expect(await asRegulator(cash).isAccountFrozen(accounts.bankA)).to.equal(true);
+      expect(await cash.isAccountFrozen(accounts.bankA)).to.equal(true);
       expect(await engine.escrowed(p.currency)).to.equal(0n);
     });
 
@@ -270,7 +269,7 @@ describe("SettlementEngine security: token oddities and griefing", function () {
       await mined(engine.connect(admin).settle(await signedBy(engine, signed, enterpriseY, enterpriseX)));
       expect(await token.balanceOf(enterpriseX)).to.equal(MINTED - 5n * PART);
       expect(await token.balanceOf(enterpriseY)).to.equal(MINTED + 5n * PART);
-      expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, PART + 1n)).holder).to.equal(enterpriseX.address);
+      expect((await f.suite.billLedger.rangeAt(f.billId, PART + 1n)).holder).to.equal(enterpriseX.address);
     });
 
     it("[32] a NoReturnToken that returns false makes propose, accept and settle revert SafeERC20FailedOperation", async function () {

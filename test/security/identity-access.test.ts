@@ -24,7 +24,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import type { IdentityRegistry } from "../../typechain-types";
-import { ADMIN_DELAY, CODES, entityIdOf, verifiedPlatform, asRegulator } from "../fixtures/platform";
+import { ADMIN_DELAY, CODES, entityIdOf, verifiedPlatform } from "../fixtures/platform";
 import type { Accounts, Suite } from "../fixtures/platform";
 import { EntityKind, EntityStatus, jurisdictionToBytes32 } from "../../tasks/lib/identity";
 
@@ -177,12 +177,12 @@ async function registryState(ctx: Context): Promise<string> {
     accounts.centralBank,
   ].map((s) => s.address);
   const values: unknown[] = [
-    await asRegulator(r).entityCount(),
-    [...(await asRegulator(r).entity(ID_X))],
-    [...(await asRegulator(r).walletsOf(ID_X))],
-    [...(await asRegulator(r).identityOf(ctx.freshWallet))],
-    [...(await asRegulator(r).identityOf(ctx.systemAccount))],
-    [...(await asRegulator(r).identityOf(ctx.unregisteredContract))],
+    await r.entityCount(),
+    [...(await r.entity(ID_X))],
+    [...(await r.walletsOf(ID_X))],
+    [...(await r.identityOf(ctx.freshWallet))],
+    [...(await r.identityOf(ctx.systemAccount))],
+    [...(await r.identityOf(ctx.unregisteredContract))],
     [...(await r.subscribers())],
     await r.defaultAdmin(),
     [...(await r.pendingDefaultAdmin())],
@@ -193,7 +193,7 @@ async function registryState(ctx: Context): Promise<string> {
     values.push(await r.hasRole(KYC_PROVIDER_ROLE, who), await r.hasRole(DEFAULT_ADMIN_ROLE, who));
   }
   // What the registry publishes: a refused republish leaves the fresh wallet without a current copy.
-  const [copy, current] = await asRegulator(ctx.suite.digitalCurrency).cachedCredentialOf(ctx.freshWallet);
+  const [copy, current] = await ctx.suite.digitalCurrency.cachedCredentialOf(ctx.freshWallet);
   values.push([...copy, current]);
   return JSON.stringify(values, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -262,7 +262,7 @@ describe("IdentityRegistry access control", function () {
         await expect(byX.reinstateEntity(ID_X))
           .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
           .withArgs(enterpriseX.address, KYC_PROVIDER_ROLE);
-        expect((await asRegulator(registry).entity(ID_X)).status).to.equal(EntityStatus.Suspended);
+        expect((await registry.entity(ID_X)).status).to.equal(EntityStatus.Suspended);
         expect(await registry.isVerified(enterpriseX.address)).to.equal(false);
         expect(await registry.isVerified(second)).to.equal(false);
       });
@@ -320,14 +320,14 @@ describe("IdentityRegistry access control", function () {
         await expect(registry.connect(bankA).linkWallet(ID_X, bankA.address))
           .to.be.revertedWithCustomError(registry, "IdentitySelfVerification")
           .withArgs(bankA.address);
-        expect((await asRegulator(registry).identityOf(bankA.address)).entityId).to.equal(ID_BANK_A);
+        expect((await registry.identityOf(bankA.address)).entityId).to.equal(ID_BANK_A);
       });
 
       it("cannot renew or reinstate its own entity, which bank B verified", async function () {
         const ctx = await contextOf();
         const { bankA, bankB } = ctx.accounts;
         const registry = ctx.suite.identityRegistry;
-        expect((await asRegulator(registry).entity(ID_BANK_A)).provider).to.equal(bankB.address);
+        expect((await registry.entity(ID_BANK_A)).provider).to.equal(bankB.address);
         await expect(registry.connect(bankA).renewEntity(ID_BANK_A, ctx.expiresAt + 1n))
           .to.be.revertedWithCustomError(registry, "IdentityNotEntityProvider")
           .withArgs(ID_BANK_A, bankA.address);
@@ -526,7 +526,7 @@ describe("IdentityRegistry access control", function () {
         await expect(registry.connect(provider).suspendEntity(ID_NEW))
           .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
           .withArgs(provider.address, KYC_PROVIDER_ROLE);
-        expect((await asRegulator(registry).entity(ID_NEW)).status).to.equal(EntityStatus.Active);
+        expect((await registry.entity(ID_NEW)).status).to.equal(EntityStatus.Active);
       });
     });
 

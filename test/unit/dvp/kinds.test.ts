@@ -46,7 +46,7 @@ import {
   type Leg,
   type Terms,
 } from "../../../tasks/lib/dvp";
-import { ONE_YEAR, asRegulator } from "../../fixtures/platform";
+import { ONE_YEAR } from "../../fixtures/platform";
 import {
   FACE,
   RATE,
@@ -197,7 +197,7 @@ describe("SettlementEngine: trade kinds", function () {
               return;
             }
             await (await settling).wait();
-            const r = await asRegulator(f.suite.billLedger).rangeAt(f.billId, t.makerLeg.start);
+            const r = await f.suite.billLedger.rangeAt(f.billId, t.makerLeg.start);
             const pledge = rule.kind === TradeKind.PledgeRepo;
             expect(r.end - r.start + 1n).to.equal(T);
             expect(r.holder).to.equal(pledge ? seller.address : buyer.address);
@@ -249,9 +249,7 @@ describe("SettlementEngine: trade kinds", function () {
               return;
             }
             await (await settling).wait();
-            expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(
-              buyer.address,
-            );
+            expect((await f.suite.billLedger.rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(buyer.address);
           });
         }
       }
@@ -493,9 +491,7 @@ describe("SettlementEngine: trade kinds", function () {
             .withArgs(expected, given);
         }
         await (await agentSettles(f, t, seller, buyer)).wait();
-        expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(
-          buyer.address,
-        );
+        expect((await f.suite.billLedger.rangeAt(f.billId, t.makerLeg.start)).holder).to.equal(buyer.address);
       });
     }
   });

@@ -16,7 +16,6 @@ import {
   tradeRecord,
 } from "../../fixtures/dvp";
 import { PART, bankARepo, billProposal } from "../../fixtures/dvpScenes";
-import { asRegulator } from "../../fixtures/platform";
 
 /** Enterprise Y has proposed a discount of [1, PART] to bank A; then the pauser paused the engine. */
 async function pausedWithProposal() {
@@ -66,7 +65,7 @@ describe("SettlementEngine: pause", function () {
       const { f, engine, proposal } = await pausedWithProposal();
       const by = act === "reject" ? f.accounts.bankA : f.accounts.enterpriseY;
       await (await engine.connect(by)[act](proposal)).wait();
-      const range = await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n);
+      const range = await f.suite.billLedger.rangeAt(f.billId, 1n);
       expect([range.holder, range.state]).to.deep.equal([
         f.accounts.enterpriseY.address,
         BigInt(RangeState.Circulating),
@@ -95,7 +94,7 @@ describe("SettlementEngine: pause", function () {
     const { f, engine, repo } = await pausedWithRepo();
     await time.increaseTo(startOfCstDay(Number(repo.endDay) + 1));
     await (await engine.connect(f.accounts.bankB).defaultRepo(repo)).wait();
-    expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankB.address);
+    expect((await f.suite.billLedger.rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankB.address);
   });
 
   it("refuses a second pause (TradeEnginePaused) and an unpause when not paused (TradeEngineNotPaused)", async function () {
@@ -111,6 +110,6 @@ describe("SettlementEngine: pause", function () {
     const { f, engine, proposal } = await pausedWithProposal();
     await (await engine.connect(f.accounts.pauser).unpause()).wait();
     await (await engine.connect(f.accounts.bankA).accept(proposal)).wait();
-    expect((await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankA.address);
+    expect((await f.suite.billLedger.rangeAt(f.billId, 1n)).holder).to.equal(f.accounts.bankA.address);
   });
 });

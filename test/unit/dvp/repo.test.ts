@@ -28,7 +28,6 @@ import {
 } from "../../../tasks/lib/dvp";
 import { chainDay, discountTerms, termsOf, type DvpFixture } from "../../fixtures/dvp";
 import { expectRange, expectWrongStatus, market, rangeSummary, statusOf } from "../../fixtures/dvpScenes";
-import { asRegulator } from "../../fixtures/platform";
 
 const { ZeroAddress } = hre.ethers;
 const HOUR = 3_600;
@@ -248,7 +247,7 @@ describe("SettlementEngine: repos", function () {
       await (await f.suite.billLedger.connect(regulator).freeze(f.billId, 1n, REPO_UNITS)).wait();
       await (await engine.connect(bankA).closeRepo(t)).wait();
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoClosed);
-      const frozen = await asRegulator(f.suite.billLedger).rangeAt(f.billId, 1n);
+      const frozen = await f.suite.billLedger.rangeAt(f.billId, 1n);
       expect([Number(frozen.state), Number(frozen.priorState), frozen.counterparty]).to.deep.equal([
         RangeState.Frozen,
         RangeState.Circulating,

@@ -17,7 +17,6 @@ import {
   fundedPlatform,
   unsubscribedPlatform,
   verifiedPlatform,
-  asRegulator,
 } from "../../fixtures/platform";
 import type { Accounts } from "../../fixtures/platform";
 import { EntityKind, EntityStatus, jurisdictionToBytes32, registerEntity } from "../../../tasks/lib/identity";
@@ -66,12 +65,12 @@ async function deployGate(registry: string, accounts: Accounts, symbol = "GATE")
 
 /** The gate's copy of `wallet` and whether it is current. */
 async function copyOf(gate: DigitalCurrency, wallet: string): Promise<{ copy: Credential; current: boolean }> {
-  const [copy, current] = await asRegulator(gate).cachedCredentialOf(wallet);
+  const [copy, current] = await gate.cachedCredentialOf(wallet);
   return { copy: [...copy] as Credential, current };
 }
 
 async function registryCredential(registry: IdentityRegistry, wallet: string): Promise<Credential> {
-  return [...(await asRegulator(registry).credentialOf(wallet))] as Credential;
+  return [...(await registry.credentialOf(wallet))] as Credential;
 }
 
 /** The registry holds `expected` for each wallet, and the gate holds the same as a current copy. */
@@ -82,9 +81,7 @@ async function expectCurrentCopies(
   expected: Credential,
 ): Promise<void> {
   for (const wallet of wallets) {
-    expect(await registryCredential(registry, wallet), `asRegulator(registry).credentialOf(${wallet})`).to.deep.equal(
-      expected,
-    );
+    expect(await registryCredential(registry, wallet), `registry.credentialOf(${wallet})`).to.deep.equal(expected);
     expect(await copyOf(gate, wallet), `cachedCredentialOf(${wallet})`).to.deep.equal({
       copy: expected,
       current: true,
@@ -440,7 +437,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
       const stale = await copyOf(currency, x.address);
       expect(stale.copy[1], "the copy still says Active").to.equal(BigInt(EntityStatus.Active));
       expect(stale.current).to.equal(false);
-      expect((await asRegulator(registry).credentialOf(x.address)).status).to.equal(BigInt(EntityStatus.Suspended));
+      expect((await registry.credentialOf(x.address)).status).to.equal(BigInt(EntityStatus.Suspended));
       await expectUnverified(currency, currency.connect(x).transfer(y.address, AMOUNT), x.address);
     });
 
@@ -449,7 +446,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
       const currency = suite.digitalCurrency;
       const registry = suite.identityRegistry;
       const { admin, bankA, enterpriseX: x, enterpriseY: y } = accounts;
-      const { expiresAt } = await asRegulator(registry).entity(ID_X);
+      const { expiresAt } = await registry.entity(ID_X);
       await registry.connect(admin).republish([x.address]);
       await expectCurrentCopies(
         currency,
@@ -476,7 +473,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
       expect((await copyOf(currency, y.address)).current).to.equal(false);
       await expectTransferMoves(currency, y, bankA, AMOUNT);
       await registry.connect(accounts.admin).republish([y.address, bankA.address]);
-      const { expiresAt } = await asRegulator(registry).entity(entityIdOf(CODES.enterpriseY));
+      const { expiresAt } = await registry.entity(entityIdOf(CODES.enterpriseY));
       await expectCurrentCopies(
         currency,
         registry,
@@ -559,7 +556,7 @@ describe("IdentityRegistry subscriptions", function () {
         const registry = suite.identityRegistry;
         await registry.connect(accounts.admin).addSubscriber(await spare.getAddress());
         await registry.connect(accounts.bankA).suspendEntity(ID_X);
-        const { expiresAt } = await asRegulator(registry).entity(ID_X);
+        const { expiresAt } = await registry.entity(ID_X);
         const suspended = credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise);
         for (const gate of [suite.digitalCurrency, spare]) {
           await expectCurrentCopies(gate, registry, [accounts.enterpriseX.address], suspended);
@@ -697,7 +694,7 @@ describe("IdentityRegistry subscriptions", function () {
         const copiesBefore = await Promise.all(removed.map(async (gate) => (await copyOf(gate, x)).copy));
         expect(copiesBefore[0][1], "the currency's copy says Active").to.equal(BigInt(EntityStatus.Active));
         await registry.connect(accounts.bankA).suspendEntity(ID_X);
-        const { expiresAt } = await asRegulator(registry).entity(ID_X);
+        const { expiresAt } = await registry.entity(ID_X);
         for (const gate of [g1, g3]) {
           await expectCurrentCopies(
             gate,
@@ -758,8 +755,8 @@ describe("IdentityRegistry subscriptions", function () {
         await expect(spare.connect(centralBank).mint(x.address, AMOUNT)).to.changeTokenBalance(spare, x, AMOUNT);
 
         await registry.connect(admin).republish([x.address, y.address]);
-        const { expiresAt: xExpiry } = await asRegulator(registry).entity(ID_X);
-        const { expiresAt: yExpiry } = await asRegulator(registry).entity(entityIdOf(CODES.enterpriseY));
+        const { expiresAt: xExpiry } = await registry.entity(ID_X);
+        const { expiresAt: yExpiry } = await registry.entity(entityIdOf(CODES.enterpriseY));
         await expectCurrentCopies(
           spare,
           registry,
@@ -810,13 +807,13 @@ describe("IdentityRegistry subscriptions", function () {
     it("is the entity's expiry, status and kind for its wallet, and all zero for an unknown one", async function () {
       const { accounts, suite } = await loadFixture(verifiedPlatform);
       const registry = suite.identityRegistry;
-      const { expiresAt } = await asRegulator(registry).entity(entityIdOf(CODES.bankB));
+      const { expiresAt } = await registry.entity(entityIdOf(CODES.bankB));
       expect(await registryCredential(registry, accounts.bankB.address)).to.deep.equal(
         credential(expiresAt, EntityStatus.Active, EntityKind.Bank),
       );
       expect(await registryCredential(registry, accounts.regulator.address)).to.deep.equal(
         credential(
-          (await asRegulator(registry).entity(entityIdOf(CODES.regulator))).expiresAt,
+          (await registry.entity(entityIdOf(CODES.regulator))).expiresAt,
           EntityStatus.Active,
           EntityKind.Regulator,
         ),

@@ -2,14 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { IdentityRegistry } from "../../../typechain-types";
-import {
-  ADMIN_DELAY,
-  CODES,
-  deployedPlatform,
-  entityIdOf,
-  verifiedPlatform,
-  asRegulator,
-} from "../../fixtures/platform";
+import { ADMIN_DELAY, CODES, deployedPlatform, entityIdOf, verifiedPlatform } from "../../fixtures/platform";
 import { EntityKind, EntityStatus, jurisdictionToBytes32, registerEntity } from "../../../tasks/lib/identity";
 
 /*
@@ -60,8 +53,8 @@ async function now(): Promise<bigint> {
 
 /** The full record and wallet list of an entity, to compare before and after a refused act. */
 async function entityState(registry: IdentityRegistry, entityId: string): Promise<string> {
-  const record = await asRegulator(registry).entity(entityId);
-  const wallets = await asRegulator(registry).walletsOf(entityId);
+  const record = await registry.entity(entityId);
+  const wallets = await registry.walletsOf(entityId);
   return JSON.stringify([...record, ...wallets], (_key, value) =>
     typeof value === "bigint" ? value.toString() : value,
   );
@@ -73,7 +66,7 @@ async function expectVerified(registry: IdentityRegistry, wallets: string[], kin
     const [aKind, bKind] = await registry.kindsIfVerified(wallet, wallet);
     expect(aKind).to.equal(kind);
     expect(bKind).to.equal(kind);
-    expect((await asRegulator(registry).identityOf(wallet)).verified).to.equal(true);
+    expect((await registry.identityOf(wallet)).verified).to.equal(true);
   }
 }
 
@@ -83,7 +76,7 @@ async function expectUnverified(registry: IdentityRegistry, wallets: string[]): 
     const [aKind, bKind] = await registry.kindsIfVerified(wallet, wallet);
     expect(aKind).to.equal(EntityKind.None);
     expect(bKind).to.equal(EntityKind.None);
-    expect((await asRegulator(registry).identityOf(wallet)).verified).to.equal(false);
+    expect((await registry.identityOf(wallet)).verified).to.equal(false);
   }
 }
 
@@ -162,8 +155,8 @@ describe("IdentityRegistry", function () {
 
       it("starts with no entity", async function () {
         const { suite } = await loadFixture(deployedPlatform);
-        expect(await asRegulator(suite.identityRegistry).entityCount()).to.equal(0n);
-        expect(await asRegulator(suite.identityRegistry).entityIds(0, 10)).to.have.lengthOf(0);
+        expect(await suite.identityRegistry.entityCount()).to.equal(0n);
+        expect(await suite.identityRegistry.entityIds(0, 10)).to.have.lengthOf(0);
       });
     });
 
@@ -221,7 +214,7 @@ describe("IdentityRegistry", function () {
 
       it("stores the record: kind, Active, expiry, provider, jurisdiction and wallet count", async function () {
         const { registry, accounts, expiresAt } = await loadFixture(registerNew);
-        const record = await asRegulator(registry).entity(ID_NEW);
+        const record = await registry.entity(ID_NEW);
         expect(record.kind).to.equal(EntityKind.FinanceCompany);
         expect(record.status).to.equal(EntityStatus.Active);
         expect(record.expiresAt).to.equal(expiresAt);
@@ -232,21 +225,21 @@ describe("IdentityRegistry", function () {
 
       it("lists the wallets in the order given", async function () {
         const { registry, wallets } = await loadFixture(registerNew);
-        expect([...(await asRegulator(registry).walletsOf(ID_NEW))]).to.deep.equal(wallets);
+        expect([...(await registry.walletsOf(ID_NEW))]).to.deep.equal(wallets);
       });
 
       it("verifies every wallet at once with the entity's kind", async function () {
         const { registry, wallets } = await loadFixture(registerNew);
         await expectVerified(registry, wallets, EntityKind.FinanceCompany);
-        const identity = await asRegulator(registry).identityOf(wallets[1]);
+        const identity = await registry.identityOf(wallets[1]);
         expect(identity.entityId).to.equal(ID_NEW);
         expect(identity.kind).to.equal(EntityKind.FinanceCompany);
       });
 
       it("appends the id to the entity list", async function () {
         const { registry } = await loadFixture(registerNew);
-        expect(await asRegulator(registry).entityCount()).to.equal(BigInt(FIXTURE_IDS.length + 1));
-        expect([...(await asRegulator(registry).entityIds(FIXTURE_IDS.length, 1))]).to.deep.equal([ID_NEW]);
+        expect(await registry.entityCount()).to.equal(BigInt(FIXTURE_IDS.length + 1));
+        expect([...(await registry.entityIds(FIXTURE_IDS.length, 1))]).to.deep.equal([ID_NEW]);
       });
     });
 
@@ -259,8 +252,8 @@ describe("IdentityRegistry", function () {
           .to.emit(registry, "EntityRegistered")
           .withArgs(ID_NEW, EntityKind.Enterprise, CN, expiresAt, accounts.bankB.address)
           .and.not.to.emit(registry, "WalletLinked");
-        expect((await asRegulator(registry).entity(ID_NEW)).walletCount).to.equal(0n);
-        expect(await asRegulator(registry).walletsOf(ID_NEW)).to.have.lengthOf(0);
+        expect((await registry.entity(ID_NEW)).walletCount).to.equal(0n);
+        expect(await registry.walletsOf(ID_NEW)).to.have.lengthOf(0);
       });
     });
 
@@ -273,7 +266,7 @@ describe("IdentityRegistry", function () {
           .connect(accounts.bankA)
           .registerEntity(ID_NEW, EntityKind.Enterprise, CN, (await now()) + 1_000n, wallets);
         expect(await registry.MAX_WALLETS_PER_ENTITY()).to.equal(MAX_WALLETS);
-        expect((await asRegulator(registry).entity(ID_NEW)).walletCount).to.equal(MAX_WALLETS);
+        expect((await registry.entity(ID_NEW)).walletCount).to.equal(MAX_WALLETS);
         expect(await registry.isVerified(wallets[wallets.length - 1])).to.equal(true);
       });
     });
@@ -290,7 +283,7 @@ describe("IdentityRegistry", function () {
         )
           .to.be.revertedWithCustomError(registry, "IdentityTooManyWallets")
           .withArgs(ID_NEW, MAX_WALLETS);
-        expect(await asRegulator(registry).entityCount()).to.equal(BigInt(FIXTURE_IDS.length));
+        expect(await registry.entityCount()).to.equal(BigInt(FIXTURE_IDS.length));
         expect(await registry.isVerified(wallets[0])).to.equal(false);
       });
     });
@@ -323,7 +316,7 @@ describe("IdentityRegistry", function () {
           )
             .to.be.revertedWithCustomError(registry, "IdentityInvalidKind")
             .withArgs(kind);
-          expect(await asRegulator(registry).entityCount()).to.equal(BigInt(FIXTURE_IDS.length));
+          expect(await registry.entityCount()).to.equal(BigInt(FIXTURE_IDS.length));
         });
       });
     }
@@ -346,7 +339,7 @@ describe("IdentityRegistry", function () {
               .to.be.revertedWithCustomError(registry, "IdentityEntityExists")
               .withArgs(ID_X);
             expect(await entityState(registry, ID_X)).to.equal(before);
-            expect(await asRegulator(registry).entityCount()).to.equal(BigInt(FIXTURE_IDS.length));
+            expect(await registry.entityCount()).to.equal(BigInt(FIXTURE_IDS.length));
           });
         });
       }
@@ -374,7 +367,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).registerEntity(ID_NEW, EntityKind.Enterprise, CN, blockTime, []))
           .to.be.revertedWithCustomError(registry, "IdentityExpiryNotInFuture")
           .withArgs(blockTime, blockTime);
-        await expect(asRegulator(registry).entity(ID_NEW))
+        await expect(registry.entity(ID_NEW))
           .to.be.revertedWithCustomError(registry, "IdentityUnknownEntity")
           .withArgs(ID_NEW);
       });
@@ -389,7 +382,7 @@ describe("IdentityRegistry", function () {
         await expect(
           registry.connect(accounts.bankA).registerEntity(ID_NEW, EntityKind.Enterprise, CN, blockTime + 1n, []),
         ).to.emit(registry, "EntityRegistered");
-        expect((await asRegulator(registry).entity(ID_NEW)).expiresAt).to.equal(blockTime + 1n);
+        expect((await registry.entity(ID_NEW)).expiresAt).to.equal(blockTime + 1n);
       });
     });
 
@@ -405,7 +398,7 @@ describe("IdentityRegistry", function () {
         )
           .to.be.revertedWithCustomError(registry, "IdentityZeroAddress")
           .withArgs();
-        await expect(asRegulator(registry).entity(ID_NEW))
+        await expect(registry.entity(ID_NEW))
           .to.be.revertedWithCustomError(registry, "IdentityUnknownEntity")
           .withArgs(ID_NEW);
         expect(await registry.isVerified(good)).to.equal(false);
@@ -438,7 +431,7 @@ describe("IdentityRegistry", function () {
         )
           .to.be.revertedWithCustomError(registry, "IdentityWalletLinked")
           .withArgs(accounts.enterpriseX.address);
-        expect((await asRegulator(registry).identityOf(accounts.enterpriseX.address)).entityId).to.equal(ID_X);
+        expect((await registry.identityOf(accounts.enterpriseX.address)).entityId).to.equal(ID_X);
       });
     });
 
@@ -468,7 +461,7 @@ describe("IdentityRegistry", function () {
         )
           .to.be.revertedWithCustomError(registry, "IdentityWalletLinked")
           .withArgs(systemAccount);
-        expect((await asRegulator(registry).identityOf(systemAccount)).kind).to.equal(EntityKind.System);
+        expect((await registry.identityOf(systemAccount)).kind).to.equal(EntityKind.System);
       });
     });
 
@@ -496,7 +489,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).renewEntity(ID_Z, newExpiry))
           .to.emit(registry, "EntityRenewed")
           .withArgs(ID_Z, newExpiry);
-        const record = await asRegulator(registry).entity(ID_Z);
+        const record = await registry.entity(ID_Z);
         expect(record.expiresAt).to.equal(newExpiry);
         expect(record.status).to.equal(EntityStatus.Active);
       });
@@ -537,7 +530,7 @@ describe("IdentityRegistry", function () {
         const { accounts, suite, expiresAt, wallets } = await loadFixture(entityZSuspended);
         const registry = suite.identityRegistry;
         await registry.connect(accounts.bankA).renewEntity(ID_Z, expiresAt + LIFETIME);
-        const record = await asRegulator(registry).entity(ID_Z);
+        const record = await registry.entity(ID_Z);
         expect(record.expiresAt).to.equal(expiresAt + LIFETIME);
         expect(record.status).to.equal(EntityStatus.Suspended);
         await expectUnverified(registry, wallets);
@@ -577,7 +570,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankB).renewEntity(ID_Z, expiresAt + LIFETIME))
           .to.be.revertedWithCustomError(registry, "IdentityNotEntityProvider")
           .withArgs(ID_Z, accounts.bankB.address);
-        expect((await asRegulator(registry).entity(ID_Z)).expiresAt).to.equal(expiresAt);
+        expect((await registry.entity(ID_Z)).expiresAt).to.equal(expiresAt);
       });
     });
 
@@ -598,7 +591,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).renewEntity(ID_Z, expiresAt + LIFETIME))
           .to.be.revertedWithCustomError(registry, "IdentityWrongStatus")
           .withArgs(ID_Z, EntityStatus.Revoked);
-        expect((await asRegulator(registry).entity(ID_Z)).expiresAt).to.equal(expiresAt);
+        expect((await registry.entity(ID_Z)).expiresAt).to.equal(expiresAt);
         await expectUnverified(registry, wallets);
       });
     });
@@ -612,7 +605,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).suspendEntity(ID_Z))
           .to.emit(registry, "EntityStatusChanged")
           .withArgs(ID_Z, EntityStatus.Suspended, accounts.bankA.address);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Suspended);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Suspended);
       });
 
       it("stops all three wallets at once: isVerified false and kindsIfVerified None", async function () {
@@ -626,11 +619,11 @@ describe("IdentityRegistry", function () {
       it("keeps the wallets linked so identityOf still names the entity and kind", async function () {
         const { suite, wallets } = await loadFixture(entityZSuspended);
         const registry = suite.identityRegistry;
-        const identity = await asRegulator(registry).identityOf(wallets[1]);
+        const identity = await registry.identityOf(wallets[1]);
         expect(identity.entityId).to.equal(ID_Z);
         expect(identity.kind).to.equal(EntityKind.Enterprise);
         expect(identity.verified).to.equal(false);
-        expect([...(await asRegulator(registry).walletsOf(ID_Z))]).to.deep.equal(wallets);
+        expect([...(await registry.walletsOf(ID_Z))]).to.deep.equal(wallets);
       });
     });
 
@@ -651,7 +644,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).suspendEntity(ID_Z))
           .to.be.revertedWithCustomError(registry, "IdentityWrongStatus")
           .withArgs(ID_Z, EntityStatus.Revoked);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Revoked);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Revoked);
       });
     });
 
@@ -662,7 +655,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankB).suspendEntity(ID_Z))
           .to.be.revertedWithCustomError(registry, "IdentityNotEntityProvider")
           .withArgs(ID_Z, accounts.bankB.address);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Active);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Active);
         await expectVerified(registry, wallets, EntityKind.Enterprise);
       });
     });
@@ -686,7 +679,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).reinstateEntity(ID_Z))
           .to.emit(registry, "EntityStatusChanged")
           .withArgs(ID_Z, EntityStatus.Active, accounts.bankA.address);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Active);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Active);
         await expectVerified(registry, wallets, EntityKind.Enterprise);
       });
     });
@@ -697,7 +690,7 @@ describe("IdentityRegistry", function () {
         const registry = suite.identityRegistry;
         await time.increaseTo(expiresAt);
         await registry.connect(accounts.bankA).reinstateEntity(ID_Z);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Active);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Active);
         await expectUnverified(registry, wallets);
       });
     });
@@ -730,7 +723,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankB).reinstateEntity(ID_Z))
           .to.be.revertedWithCustomError(registry, "IdentityNotEntityProvider")
           .withArgs(ID_Z, accounts.bankB.address);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Suspended);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Suspended);
         await expectUnverified(registry, wallets);
       });
     });
@@ -754,7 +747,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.admin).revokeEntity(ID_Z))
           .to.emit(registry, "EntityStatusChanged")
           .withArgs(ID_Z, EntityStatus.Revoked, accounts.admin.address);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Revoked);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Revoked);
       });
 
       it("stops all three wallets at once", async function () {
@@ -765,9 +758,9 @@ describe("IdentityRegistry", function () {
       it("keeps the wallets linked to the revoked entity", async function () {
         const { suite, wallets } = await loadFixture(entityZRevoked);
         const registry = suite.identityRegistry;
-        expect([...(await asRegulator(registry).walletsOf(ID_Z))]).to.deep.equal(wallets);
-        expect((await asRegulator(registry).identityOf(wallets[0])).entityId).to.equal(ID_Z);
-        expect(await asRegulator(registry).entityCount()).to.equal(BigInt(FIXTURE_IDS.length + 1));
+        expect([...(await registry.walletsOf(ID_Z))]).to.deep.equal(wallets);
+        expect((await registry.identityOf(wallets[0])).entityId).to.equal(ID_Z);
+        expect(await registry.entityCount()).to.equal(BigInt(FIXTURE_IDS.length + 1));
       });
 
       it("stops its wallets from being linked to any other entity", async function () {
@@ -793,7 +786,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.admin).revokeEntity(ID_Z))
           .to.emit(registry, "EntityStatusChanged")
           .withArgs(ID_Z, EntityStatus.Revoked, accounts.admin.address);
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Revoked);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Revoked);
         await expectUnverified(registry, wallets);
       });
     });
@@ -825,7 +818,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).revokeEntity(ID_Z))
           .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
           .withArgs(accounts.bankA.address, await registry.DEFAULT_ADMIN_ROLE());
-        expect((await asRegulator(registry).entity(ID_Z)).status).to.equal(EntityStatus.Active);
+        expect((await registry.entity(ID_Z)).status).to.equal(EntityStatus.Active);
       });
     });
   });
@@ -839,10 +832,10 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).linkWallet(ID_Z, wallet))
           .to.emit(registry, "WalletLinked")
           .withArgs(ID_Z, wallet);
-        expect([...(await asRegulator(registry).walletsOf(ID_Z))]).to.deep.equal([...wallets, wallet]);
-        expect((await asRegulator(registry).entity(ID_Z)).walletCount).to.equal(4n);
+        expect([...(await registry.walletsOf(ID_Z))]).to.deep.equal([...wallets, wallet]);
+        expect((await registry.entity(ID_Z)).walletCount).to.equal(4n);
         await expectVerified(registry, [wallet], EntityKind.Enterprise);
-        expect((await asRegulator(registry).identityOf(wallet)).entityId).to.equal(ID_Z);
+        expect((await registry.identityOf(wallet)).entityId).to.equal(ID_Z);
       });
     });
 
@@ -852,7 +845,7 @@ describe("IdentityRegistry", function () {
         const registry = suite.identityRegistry;
         const wallet = walletAddress("fourth");
         await registry.connect(accounts.bankA).linkWallet(ID_Z, wallet);
-        expect((await asRegulator(registry).identityOf(wallet)).entityId).to.equal(ID_Z);
+        expect((await registry.identityOf(wallet)).entityId).to.equal(ID_Z);
         await expectUnverified(registry, [wallet]);
         await registry.connect(accounts.bankA).reinstateEntity(ID_Z);
         await expectVerified(registry, [wallet], EntityKind.Enterprise);
@@ -867,8 +860,8 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).linkWallet(ID_Z, wallet))
           .to.be.revertedWithCustomError(registry, "IdentityWrongStatus")
           .withArgs(ID_Z, EntityStatus.Revoked);
-        expect((await asRegulator(registry).entity(ID_Z)).walletCount).to.equal(3n);
-        expect((await asRegulator(registry).identityOf(wallet)).entityId).to.equal(hre.ethers.ZeroHash);
+        expect((await registry.entity(ID_Z)).walletCount).to.equal(3n);
+        expect((await registry.identityOf(wallet)).entityId).to.equal(hre.ethers.ZeroHash);
       });
     });
 
@@ -878,7 +871,7 @@ describe("IdentityRegistry", function () {
         const registry = suite.identityRegistry;
         const before = await entityState(registry, ID_Z);
         const extra = walletAddress("twenty-first");
-        expect((await asRegulator(registry).entity(ID_Z)).walletCount).to.equal(MAX_WALLETS);
+        expect((await registry.entity(ID_Z)).walletCount).to.equal(MAX_WALLETS);
         await expect(registry.connect(accounts.bankA).linkWallet(ID_Z, extra))
           .to.be.revertedWithCustomError(registry, "IdentityTooManyWallets")
           .withArgs(ID_Z, MAX_WALLETS);
@@ -894,7 +887,7 @@ describe("IdentityRegistry", function () {
         await expect(byA.linkWallet(ID_Z, walletAddress("twenty-first")))
           .to.emit(registry, "WalletLinked")
           .withArgs(ID_Z, walletAddress("twenty-first"));
-        expect((await asRegulator(registry).entity(ID_Z)).walletCount).to.equal(MAX_WALLETS);
+        expect((await registry.entity(ID_Z)).walletCount).to.equal(MAX_WALLETS);
       });
     });
 
@@ -915,9 +908,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).linkWallet(ID_Z, accounts.bankA.address))
           .to.be.revertedWithCustomError(registry, "IdentitySelfVerification")
           .withArgs(accounts.bankA.address);
-        expect((await asRegulator(registry).identityOf(accounts.bankA.address)).entityId).to.equal(
-          entityIdOf(CODES.bankA),
-        );
+        expect((await registry.identityOf(accounts.bankA.address)).entityId).to.equal(entityIdOf(CODES.bankA));
       });
     });
 
@@ -928,7 +919,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).linkWallet(ID_Z, wallets[1]))
           .to.be.revertedWithCustomError(registry, "IdentityWalletLinked")
           .withArgs(wallets[1]);
-        expect([...(await asRegulator(registry).walletsOf(ID_Z))]).to.deep.equal(wallets);
+        expect([...(await registry.walletsOf(ID_Z))]).to.deep.equal(wallets);
       });
     });
 
@@ -939,7 +930,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).linkWallet(ID_Z, accounts.enterpriseY.address))
           .to.be.revertedWithCustomError(registry, "IdentityWalletLinked")
           .withArgs(accounts.enterpriseY.address);
-        expect((await asRegulator(registry).identityOf(accounts.enterpriseY.address)).entityId).to.equal(ID_Y);
+        expect((await registry.identityOf(accounts.enterpriseY.address)).entityId).to.equal(ID_Y);
       });
     });
 
@@ -950,7 +941,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).linkWallet(ID_X, systemAccount))
           .to.be.revertedWithCustomError(registry, "IdentityWalletLinked")
           .withArgs(systemAccount);
-        const identity = await asRegulator(registry).identityOf(systemAccount);
+        const identity = await registry.identityOf(systemAccount);
         expect(identity.kind).to.equal(EntityKind.System);
         expect(identity.entityId).to.equal(hre.ethers.ZeroHash);
       });
@@ -987,15 +978,15 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).unlinkWallet(wallets[0]))
           .to.emit(registry, "WalletUnlinked")
           .withArgs(ID_Z, wallets[0]);
-        expect([...(await asRegulator(registry).walletsOf(ID_Z))]).to.deep.equal([wallets[2], wallets[1]]);
-        expect((await asRegulator(registry).entity(ID_Z)).walletCount).to.equal(2n);
+        expect([...(await registry.walletsOf(ID_Z))]).to.deep.equal([wallets[2], wallets[1]]);
+        expect((await registry.entity(ID_Z)).walletCount).to.equal(2n);
       });
 
       it("forgets the wallet and keeps the other two verified", async function () {
         const { accounts, suite, wallets } = await loadFixture(entityZWithThreeWallets);
         const registry = suite.identityRegistry;
         await registry.connect(accounts.bankA).unlinkWallet(wallets[0]);
-        const identity = await asRegulator(registry).identityOf(wallets[0]);
+        const identity = await registry.identityOf(wallets[0]);
         expect(identity.entityId).to.equal(hre.ethers.ZeroHash);
         expect(identity.kind).to.equal(EntityKind.None);
         await expectUnverified(registry, [wallets[0]]);
@@ -1008,7 +999,7 @@ describe("IdentityRegistry", function () {
         const { accounts, suite, wallets } = await loadFixture(entityZWithThreeWallets);
         const registry = suite.identityRegistry;
         await registry.connect(accounts.bankA).unlinkWallet(wallets[2]);
-        expect([...(await asRegulator(registry).walletsOf(ID_Z))]).to.deep.equal([wallets[0], wallets[1]]);
+        expect([...(await registry.walletsOf(ID_Z))]).to.deep.equal([wallets[0], wallets[1]]);
       });
     });
 
@@ -1017,7 +1008,7 @@ describe("IdentityRegistry", function () {
         const { accounts, suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
         await registry.connect(accounts.bankA).unlinkWallet(accounts.enterpriseX.address);
-        const record = await asRegulator(registry).entity(ID_X);
+        const record = await registry.entity(ID_X);
         expect(record.walletCount).to.equal(0n);
         expect(record.status).to.equal(EntityStatus.Active);
         expect(await registry.isVerified(accounts.enterpriseX.address)).to.equal(false);
@@ -1030,7 +1021,7 @@ describe("IdentityRegistry", function () {
         const byA = suite.identityRegistry.connect(accounts.bankA);
         await byA.unlinkWallet(wallets[1]);
         await expect(byA.linkWallet(ID_Z, wallets[1])).to.emit(byA, "WalletLinked").withArgs(ID_Z, wallets[1]);
-        expect([...(await asRegulator(byA).walletsOf(ID_Z))]).to.deep.equal([wallets[0], wallets[2], wallets[1]]);
+        expect([...(await byA.walletsOf(ID_Z))]).to.deep.equal([wallets[0], wallets[2], wallets[1]]);
         await expectVerified(byA, wallets, EntityKind.Enterprise);
       });
 
@@ -1039,8 +1030,8 @@ describe("IdentityRegistry", function () {
         const registry = suite.identityRegistry;
         await registry.connect(accounts.bankA).unlinkWallet(wallets[1]);
         await registry.connect(accounts.bankB).linkWallet(ID_Y, wallets[1]);
-        expect((await asRegulator(registry).identityOf(wallets[1])).entityId).to.equal(ID_Y);
-        expect([...(await asRegulator(registry).walletsOf(ID_Z))]).to.deep.equal([wallets[0], wallets[2]]);
+        expect((await registry.identityOf(wallets[1])).entityId).to.equal(ID_Y);
+        expect([...(await registry.walletsOf(ID_Z))]).to.deep.equal([wallets[0], wallets[2]]);
       });
     });
 
@@ -1051,7 +1042,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankA).unlinkWallet(wallets[0]))
           .to.be.revertedWithCustomError(registry, "IdentityWrongStatus")
           .withArgs(ID_Z, EntityStatus.Revoked);
-        expect((await asRegulator(registry).identityOf(wallets[0])).entityId).to.equal(ID_Z);
+        expect((await registry.identityOf(wallets[0])).entityId).to.equal(ID_Z);
       });
     });
 
@@ -1083,7 +1074,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.bankB).unlinkWallet(accounts.enterpriseX.address))
           .to.be.revertedWithCustomError(registry, "IdentityNotEntityProvider")
           .withArgs(ID_X, accounts.bankB.address);
-        expect((await asRegulator(registry).identityOf(accounts.enterpriseX.address)).entityId).to.equal(ID_X);
+        expect((await registry.identityOf(accounts.enterpriseX.address)).entityId).to.equal(ID_X);
         expect(await registry.isVerified(accounts.enterpriseX.address)).to.equal(true);
       });
     });
@@ -1099,7 +1090,7 @@ describe("IdentityRegistry", function () {
           .to.emit(registry, "SystemAccountRegistered")
           .withArgs(account);
         await expectVerified(registry, [account], EntityKind.System);
-        expect((await asRegulator(registry).identityOf(account)).entityId).to.equal(hre.ethers.ZeroHash);
+        expect((await registry.identityOf(account)).entityId).to.equal(hre.ethers.ZeroHash);
       });
 
       it("never expires", async function () {
@@ -1139,7 +1130,7 @@ describe("IdentityRegistry", function () {
         await expect(registry.connect(accounts.admin).registerSystemAccount(contract))
           .to.be.revertedWithCustomError(registry, "IdentityWalletLinked")
           .withArgs(contract);
-        const identity = await asRegulator(registry).identityOf(contract);
+        const identity = await registry.identityOf(contract);
         expect(identity.entityId).to.equal(ID_X);
         expect(identity.kind).to.equal(EntityKind.Enterprise);
       });
@@ -1167,7 +1158,7 @@ describe("IdentityRegistry", function () {
           .to.emit(registry, "SystemAccountRemoved")
           .withArgs(systemAccount);
         await expectUnverified(registry, [systemAccount]);
-        expect((await asRegulator(registry).identityOf(systemAccount)).kind).to.equal(EntityKind.None);
+        expect((await registry.identityOf(systemAccount)).kind).to.equal(EntityKind.None);
       });
 
       it("lets the address be registered again", async function () {
@@ -1221,7 +1212,7 @@ describe("IdentityRegistry", function () {
         const { accounts, suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
         await expectUnverified(registry, [accounts.outsider.address, hre.ethers.ZeroAddress]);
-        const identity = await asRegulator(registry).identityOf(accounts.outsider.address);
+        const identity = await registry.identityOf(accounts.outsider.address);
         expect(identity.entityId).to.equal(hre.ethers.ZeroHash);
         expect(identity.kind).to.equal(EntityKind.None);
       });
@@ -1259,7 +1250,7 @@ describe("IdentityRegistry", function () {
         const { suite, expiresAt, wallets } = await loadFixture(entityZWithThreeWallets);
         await time.increaseTo(expiresAt + 1n);
         await expectUnverified(suite.identityRegistry, wallets);
-        const identity = await asRegulator(suite.identityRegistry).identityOf(wallets[0]);
+        const identity = await suite.identityRegistry.identityOf(wallets[0]);
         expect(identity.entityId).to.equal(ID_Z);
         expect(identity.kind).to.equal(EntityKind.Enterprise);
       });
@@ -1267,7 +1258,7 @@ describe("IdentityRegistry", function () {
       it("keeps the record Active: expiry is read from the clock, not written as a status", async function () {
         const { suite, expiresAt } = await loadFixture(entityZWithThreeWallets);
         await time.increaseTo(expiresAt + 1n);
-        expect((await asRegulator(suite.identityRegistry).entity(ID_Z)).status).to.equal(EntityStatus.Active);
+        expect((await suite.identityRegistry.entity(ID_Z)).status).to.equal(EntityStatus.Active);
       });
     });
 
@@ -1307,7 +1298,7 @@ describe("IdentityRegistry", function () {
       it("entity() reverts with IdentityUnknownEntity", async function () {
         const { suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
-        await expect(asRegulator(registry).entity(UNKNOWN_ID))
+        await expect(registry.entity(UNKNOWN_ID))
           .to.be.revertedWithCustomError(registry, "IdentityUnknownEntity")
           .withArgs(UNKNOWN_ID);
       });
@@ -1315,7 +1306,7 @@ describe("IdentityRegistry", function () {
       it("walletsOf() reverts with IdentityUnknownEntity", async function () {
         const { suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
-        await expect(asRegulator(registry).walletsOf(hre.ethers.ZeroHash))
+        await expect(registry.walletsOf(hre.ethers.ZeroHash))
           .to.be.revertedWithCustomError(registry, "IdentityUnknownEntity")
           .withArgs(hre.ethers.ZeroHash);
       });
@@ -1326,40 +1317,38 @@ describe("IdentityRegistry", function () {
     describe("when six entities are registered", function () {
       it("counts six", async function () {
         const { suite } = await loadFixture(verifiedPlatform);
-        expect(await asRegulator(suite.identityRegistry).entityCount()).to.equal(6n);
+        expect(await suite.identityRegistry.entityCount()).to.equal(6n);
       });
 
       it("pages through the ids in registration order", async function () {
         const { suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
-        expect([...(await asRegulator(registry).entityIds(0, 6))]).to.deep.equal(FIXTURE_IDS);
-        expect([...(await asRegulator(registry).entityIds(0, 2))]).to.deep.equal(FIXTURE_IDS.slice(0, 2));
-        expect([...(await asRegulator(registry).entityIds(2, 2))]).to.deep.equal(FIXTURE_IDS.slice(2, 4));
-        expect([...(await asRegulator(registry).entityIds(4, 2))]).to.deep.equal(FIXTURE_IDS.slice(4, 6));
+        expect([...(await registry.entityIds(0, 6))]).to.deep.equal(FIXTURE_IDS);
+        expect([...(await registry.entityIds(0, 2))]).to.deep.equal(FIXTURE_IDS.slice(0, 2));
+        expect([...(await registry.entityIds(2, 2))]).to.deep.equal(FIXTURE_IDS.slice(2, 4));
+        expect([...(await registry.entityIds(4, 2))]).to.deep.equal(FIXTURE_IDS.slice(4, 6));
       });
 
       it("returns a short last page when the limit runs past the end", async function () {
         const { suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
-        expect([...(await asRegulator(registry).entityIds(4, 10))]).to.deep.equal(FIXTURE_IDS.slice(4));
-        expect([...(await asRegulator(registry).entityIds(1, hre.ethers.MaxUint256))]).to.deep.equal(
-          FIXTURE_IDS.slice(1),
-        );
+        expect([...(await registry.entityIds(4, 10))]).to.deep.equal(FIXTURE_IDS.slice(4));
+        expect([...(await registry.entityIds(1, hre.ethers.MaxUint256))]).to.deep.equal(FIXTURE_IDS.slice(1));
       });
 
       it("returns an empty page for an offset at or past the end", async function () {
         const { suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
-        expect(await asRegulator(registry).entityIds(6, 10)).to.have.lengthOf(0);
-        expect(await asRegulator(registry).entityIds(7, 10)).to.have.lengthOf(0);
-        expect(await asRegulator(registry).entityIds(hre.ethers.MaxUint256, hre.ethers.MaxUint256)).to.have.lengthOf(0);
+        expect(await registry.entityIds(6, 10)).to.have.lengthOf(0);
+        expect(await registry.entityIds(7, 10)).to.have.lengthOf(0);
+        expect(await registry.entityIds(hre.ethers.MaxUint256, hre.ethers.MaxUint256)).to.have.lengthOf(0);
       });
 
       it("returns an empty page for limit 0", async function () {
         const { suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
-        expect(await asRegulator(registry).entityIds(0, 0)).to.have.lengthOf(0);
-        expect(await asRegulator(registry).entityIds(3, 0)).to.have.lengthOf(0);
+        expect(await registry.entityIds(0, 0)).to.have.lengthOf(0);
+        expect(await registry.entityIds(3, 0)).to.have.lengthOf(0);
       });
     });
 
@@ -1367,8 +1356,8 @@ describe("IdentityRegistry", function () {
       it("still counts and lists it", async function () {
         const { suite } = await loadFixture(entityZRevoked);
         const registry = suite.identityRegistry;
-        expect(await asRegulator(registry).entityCount()).to.equal(7n);
-        expect([...(await asRegulator(registry).entityIds(6, 1))]).to.deep.equal([ID_Z]);
+        expect(await registry.entityCount()).to.equal(7n);
+        expect([...(await registry.entityIds(6, 1))]).to.deep.equal([ID_Z]);
       });
     });
   });
@@ -1388,11 +1377,11 @@ describe("IdentityRegistry", function () {
         .withArgs(ID_X);
 
       // ...and need not: it reads bank A's record.
-      const record = await asRegulator(registry).entity(ID_X);
+      const record = await registry.entity(ID_X);
       expect(record.provider).to.equal(bankA.address);
       expect(record.kind).to.equal(EntityKind.Enterprise);
       expect(record.status).to.equal(EntityStatus.Active);
-      const identity = await asRegulator(registry).identityOf(enterpriseX.address);
+      const identity = await registry.identityOf(enterpriseX.address);
       expect(identity.entityId).to.equal(ID_X);
       expect(identity.verified).to.equal(true);
 

@@ -7,7 +7,6 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { FACE, circulatingBill, type BillFixture } from "../../fixtures/bills";
 import { endorse, liabilityChain, sign, startOfCstDay } from "../../../tasks/lib/bills";
 import { dishonour, presentForPayment } from "../../../tasks/lib/payments";
-import { asRegulator } from "../../fixtures/platform";
 
 /** Holds the bill through `path` (each endorsing the whole bill to the next), then presents and is dishonoured. */
 async function dishonouredAfter(fixture: BillFixture, path: (keyof BillFixture["accounts"])[]) {
@@ -23,7 +22,7 @@ async function dishonouredAfter(fixture: BillFixture, path: (keyof BillFixture["
   await time.increaseTo(startOfCstDay(maturityDay) + 3600);
   await presentForPayment(suite.billPayments.connect(holder), billId, 1n);
   await dishonour(suite.billPayments.connect(accounts.bankA), billId, 1n, 1);
-  return { holder, links: await liabilityChain(asRegulator(ledger), billId, 1n) };
+  return { holder, links: await liabilityChain(ledger, billId, 1n) };
 }
 
 async function circularChain() {

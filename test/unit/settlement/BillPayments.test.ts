@@ -44,7 +44,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { PANIC_CODES } from "@nomicfoundation/hardhat-chai-matchers/panic";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ENTERPRISE_Z_CODE, FACE, FINANCE_CO_CODE, circulatingBill, type BillFixture } from "../../fixtures/bills";
-import { CODES, ONE_YEAR, asRegulator } from "../../fixtures/platform";
+import { CODES, ONE_YEAR } from "../../fixtures/platform";
 import {
   LinkKind,
   RangeState,
@@ -151,7 +151,7 @@ async function chainedBill(): Promise<PaymentFixture> {
   await sign(ledger.connect(financeCo), billId, 1n);
   await endorse(ledger.connect(enterpriseZ), billId, 1n, PART, enterpriseW.address, true);
   await sign(ledger.connect(enterpriseW), billId, 1n);
-  const links = await liabilityChain(asRegulator(ledger), billId, 1n);
+  const links = await liabilityChain(ledger, billId, 1n);
   return { ...fixture, links };
 }
 
@@ -162,7 +162,7 @@ async function presentedBill(): Promise<PaymentFixture & { presentedAt: bigint; 
   await time.increaseTo(at(maturityDay) - 1);
   await (await payments.connect(enterpriseW).presentForPayment(billId, 1n)).wait();
   await (await payments.connect(accounts.enterpriseY).presentForPayment(billId, REST_START)).wait();
-  const { presentedAt, answerBy } = await asRegulator(payments).presentmentOf(billId, 1n);
+  const { presentedAt, answerBy } = await payments.presentmentOf(billId, 1n);
   return { ...fixture, presentedAt, answerBy };
 }
 
@@ -188,12 +188,12 @@ async function lateDishonouredBill() {
 // Helpers
 
 async function rangeOf(ledger: BillLedger, billId: bigint, start: bigint) {
-  const r = await asRegulator(ledger).rangeAt(billId, start);
+  const r = await ledger.rangeAt(billId, start);
   return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, chain: r.chain };
 }
 
 async function claimOf(payments: BillPayments, billId: bigint, start: bigint) {
-  const c = await asRegulator(payments).claimOf(billId, start);
+  const c = await payments.claimOf(billId, start);
   return { target: c.target, newChain: c.newChain };
 }
 
@@ -220,7 +220,7 @@ describe("BillPayments", function () {
       const payments = await suite.billPayments.getAddress();
       expect(await suite.billPayments.ledger()).to.equal(await suite.billLedger.getAddress());
       expect(await suite.billLedger.hasRole(await suite.billLedger.OPERATOR_ROLE(), payments)).to.equal(true);
-      const identity = await asRegulator(suite.identityRegistry).identityOf(payments);
+      const identity = await suite.identityRegistry.identityOf(payments);
       expect([identity.kind, identity.verified]).to.deep.equal([BigInt(EntityKind.System), true]);
       expect(await suite.digitalCurrency.balanceOf(payments)).to.equal(0n);
     });
@@ -274,7 +274,7 @@ describe("BillPayments", function () {
             state: RangeState.Presented,
             chain,
           });
-          const p = await asRegulator(payments).presentmentOf(billId, 1n);
+          const p = await payments.presentmentOf(billId, 1n);
           expect([p.presentedAt, p.answerBy, p.late]).to.deep.equal([BigInt(now), answerBy, false]);
         });
       }
@@ -303,7 +303,7 @@ describe("BillPayments", function () {
           await expect(payments.connect(enterpriseW).presentForPayment(billId, 1n))
             .to.emit(payments, "PresentedForPayment")
             .withArgs(billId, 1n, enterpriseW.address, accounts.bankA.address, BigInt(now) + ANSWER_WINDOW, late);
-          expect((await asRegulator(payments).presentmentOf(billId, 1n)).late).to.equal(late);
+          expect((await payments.presentmentOf(billId, 1n)).late).to.equal(late);
         });
       }
 
@@ -319,7 +319,7 @@ describe("BillPayments", function () {
         });
         await time.setNextBlockTimestamp(startOfCstDay(maturityDay + 3));
         await payments.connect(enterpriseW).presentForPayment(billId, 1n);
-        expect((await asRegulator(payments).presentmentOf(billId, 1n)).late).to.equal(true);
+        expect((await payments.presentmentOf(billId, 1n)).late).to.equal(true);
       });
     });
 
@@ -370,7 +370,7 @@ describe("BillPayments", function () {
           await expect(payments.connect(accounts.enterpriseY).presentForPayment(billId, REST_START))
             .to.be.revertedWithCustomError(ledger, "BillWrongState")
             .withArgs(billId, REST_START, state, RangeState.Circulating);
-          expect((await asRegulator(payments).presentmentOf(billId, REST_START)).presentedAt).to.equal(0n);
+          expect((await payments.presentmentOf(billId, REST_START)).presentedAt).to.equal(0n);
         });
       }
 
@@ -379,7 +379,7 @@ describe("BillPayments", function () {
         await expect(payments.connect(enterpriseW).presentForPayment(billId, 1n))
           .to.be.revertedWithCustomError(ledger, "BillWrongState")
           .withArgs(billId, 1n, RangeState.Presented, RangeState.Circulating);
-        expect((await asRegulator(payments).presentmentOf(billId, 1n)).presentedAt).to.equal(presentedAt);
+        expect((await payments.presentmentOf(billId, 1n)).presentedAt).to.equal(presentedAt);
       });
     });
 
@@ -424,7 +424,7 @@ describe("BillPayments", function () {
       it("moves exactly the range's face (units) from the acceptor to the holder and redeems the range", async function () {
         const { accounts, suite, ledger, payments, billId } = await loadFixture(presentedBill);
         const { bankA, enterpriseY } = accounts;
-        const chain = (await asRegulator(ledger).rangeAt(billId, REST_START)).chain;
+        const chain = (await ledger.rangeAt(billId, REST_START)).chain;
         const tx = payments.connect(bankA).pay(billId, REST_START);
         await expect(tx).to.changeTokenBalances(
           suite.digitalCurrency,
@@ -838,7 +838,7 @@ describe("BillPayments", function () {
       for (const name of ["enterpriseY", "financeCo"] as const) {
         it(`reverts PaymentNotLiable for ${name === "enterpriseY" ? "an earlier endorser" : "the guarantor"}`, async function () {
           const { accounts, payments, billId, enterpriseW, links } = await loadFixture(lateDishonouredBill);
-          expect((await asRegulator(payments).presentmentOf(billId, 1n)).late).to.equal(true);
+          expect((await payments.presentmentOf(billId, 1n)).late).to.equal(true);
           await expect(payments.connect(enterpriseW).claimRecourse(billId, 1n, accounts[name].address, links))
             .to.be.revertedWithCustomError(payments, "PaymentNotLiable")
             .withArgs(billId, 1n, accounts[name].address);

@@ -31,7 +31,6 @@ import {
 } from "../../../tasks/lib/bills";
 import { EntityKind, suspendEntity } from "../../../tasks/lib/identity";
 import type { BillLedger } from "../../../typechain-types";
-import { asRegulator } from "../../fixtures/platform";
 import { signTx } from "../../fixtures/ledgerActs";
 
 const { ZeroAddress } = hre.ethers;
@@ -46,7 +45,7 @@ const SUB_PART = 5_000_000n;
  * returns them as [start, end, holder, state] rows. Pages of 2 so that paging is exercised too.
  */
 async function expectUnitsCovered(ledger: BillLedger, billId: bigint, face = FACE) {
-  const ranges = await rangesOfBill(asRegulator(ledger), billId, 2n);
+  const ranges = await rangesOfBill(ledger, billId, 2n);
   let next = 1n;
   for (const range of ranges) {
     expect(range.start, `range starting at ${range.start}`).to.equal(next);
@@ -64,7 +63,7 @@ async function expectWhole(ledger: BillLedger, billId: bigint, holder: string, s
 
 /** The fields of a range that the acts change. */
 async function rangeOf(ledger: BillLedger, billId: bigint, start: bigint) {
-  const r = await asRegulator(ledger).rangeAt(billId, start);
+  const r = await ledger.rangeAt(billId, start);
   return {
     end: r.end,
     holder: r.holder,
@@ -187,12 +186,9 @@ async function chainedBill() {
   const ledger = suite.billLedger;
   await endorse(ledger.connect(enterpriseY), billId, 1n, FACE, enterpriseZ.address, true);
   await sign(ledger.connect(enterpriseZ), billId, 1n);
-  const afterFirst = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+  const afterFirst = (await ledger.rangeAt(billId, 1n)).chain;
   await endorse(ledger.connect(enterpriseZ), billId, 1n, PART, enterpriseX.address);
-  const atSplit = [
-    (await asRegulator(ledger).rangeAt(billId, 1n)).chain,
-    (await asRegulator(ledger).rangeAt(billId, PART + 1n)).chain,
-  ];
+  const atSplit = [(await ledger.rangeAt(billId, 1n)).chain, (await ledger.rangeAt(billId, PART + 1n)).chain];
   await sign(ledger.connect(enterpriseX), billId, 1n);
   await requestGuarantee(ledger.connect(enterpriseX), billId, 1n, PART, financeCo.address);
   await sign(ledger.connect(financeCo), billId, 1n);
@@ -227,7 +223,7 @@ describe("BillLedger", function () {
 
       it("leaves Y the holder until Z signs", async function () {
         const { accounts, suite, billId } = await loadFixture(wholeEndorsementPending);
-        expect((await asRegulator(suite.billLedger).rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseY.address);
+        expect((await suite.billLedger.rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseY.address);
         expect(await expectUnitsCovered(suite.billLedger, billId)).to.deep.equal([
           [1n, FACE, accounts.enterpriseY.address, "Locked"],
         ]);
@@ -239,7 +235,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(circulatingBill);
         const ledger = suite.billLedger;
         const { enterpriseY, enterpriseZ } = accounts;
-        const chain = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+        const chain = (await ledger.rangeAt(billId, 1n)).chain;
         const { deadline } = await pinNextBlock(ledger);
         await expect(ledger.connect(enterpriseY).endorse(billId, 1n, PART, enterpriseZ.address, false))
           .to.emit(ledger, "RangeSplit")
@@ -395,7 +391,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.enterpriseY).endorse(billId, 1n, FACE, accounts.regulator, false))
           .to.be.revertedWithCustomError(ledger, "BillRegulatorParty")
           .withArgs(accounts.regulator.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(RangeState.Circulating);
+        expect((await ledger.rangeAt(billId, 1n)).state).to.equal(RangeState.Circulating);
       });
     });
 
@@ -553,7 +549,7 @@ describe("BillLedger", function () {
         await expect(signTx(ledger, accounts.enterpriseZ, billId))
           .to.be.revertedWithCustomError(ledger, "BillMatured")
           .withArgs(billId, maturityDay);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseY.address);
+        expect((await ledger.rangeAt(billId, 1n)).holder).to.equal(accounts.enterpriseY.address);
       });
     });
 
@@ -580,7 +576,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(partialEndorsementPending);
         const ledger = suite.billLedger;
         const { enterpriseY, enterpriseZ } = accounts;
-        const chain = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+        const chain = (await ledger.rangeAt(billId, 1n)).chain;
         await expect(ledger.connect(enterpriseZ).reject(billId, 1n))
           .to.emit(ledger, "ApplicationAnswered")
           .withArgs(billId, 1n, Act.Endorsement, false, enterpriseZ.address)
@@ -608,7 +604,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.enterpriseY).reject(billId, 1n))
           .to.be.revertedWithCustomError(ledger, "BillNotEntitled")
           .withArgs(billId, 1n, accounts.enterpriseY.address);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(RangeState.Locked);
+        expect((await ledger.rangeAt(billId, 1n)).state).to.equal(RangeState.Locked);
       });
     });
   });
@@ -666,7 +662,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.outsider).clear(billId, 1n))
           .to.be.revertedWithCustomError(ledger, "BillApplicationPending")
           .withArgs(billId, 1n, deadline);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(RangeState.Locked);
+        expect((await ledger.rangeAt(billId, 1n)).state).to.equal(RangeState.Locked);
       });
     });
   });
@@ -676,7 +672,7 @@ describe("BillLedger", function () {
       it("liabilityChain rebuilds the links in order with their kinds, parties and marks", async function () {
         const { accounts, suite, billId } = await loadFixture(chainedBill);
         const { enterpriseY, enterpriseZ, financeCo } = accounts;
-        expect(await liabilityChain(asRegulator(suite.billLedger), billId, 1n)).to.deep.equal([
+        expect(await liabilityChain(suite.billLedger, billId, 1n)).to.deep.equal([
           { kind: LinkKind.Endorsement, party: enterpriseY.address, noRecourse: true },
           { kind: LinkKind.Endorsement, party: enterpriseZ.address, noRecourse: false },
           { kind: LinkKind.Guarantee, party: financeCo.address, noRecourse: false },
@@ -686,15 +682,15 @@ describe("BillLedger", function () {
       it("commits to exactly those links: chainOf equals rangeAt().chain", async function () {
         const { suite, billId } = await loadFixture(chainedBill);
         const ledger = suite.billLedger;
-        const links = await liabilityChain(asRegulator(ledger), billId, 1n);
-        expect(await ledger.chainOf(billId, links)).to.equal((await asRegulator(ledger).rangeAt(billId, 1n)).chain);
+        const links = await liabilityChain(ledger, billId, 1n);
+        expect(await ledger.chainOf(billId, links)).to.equal((await ledger.rangeAt(billId, 1n)).chain);
       });
 
       it("gives a different commitment for a tampered chain", async function () {
         const { accounts, suite, billId } = await loadFixture(chainedBill);
         const ledger = suite.billLedger;
-        const links = await liabilityChain(asRegulator(ledger), billId, 1n);
-        const committed = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+        const links = await liabilityChain(ledger, billId, 1n);
+        const committed = (await ledger.rangeAt(billId, 1n)).chain;
         const tampered: Record<string, ChainLink[]> = {
           "wrong party": [{ ...links[0], party: accounts.enterpriseX.address }, ...links.slice(1)],
           "flipped mark": [{ ...links[0], noRecourse: false }, ...links.slice(1)],
@@ -720,8 +716,8 @@ describe("BillLedger", function () {
       it("does not change one part's chain when the other is endorsed or guaranteed", async function () {
         const { accounts, suite, billId, afterFirst } = await loadFixture(chainedBill);
         const ledger = suite.billLedger;
-        expect((await asRegulator(ledger).rangeAt(billId, PART + 1n)).chain).to.equal(afterFirst);
-        expect(await liabilityChain(asRegulator(ledger), billId, PART + 1n)).to.deep.equal([
+        expect((await ledger.rangeAt(billId, PART + 1n)).chain).to.equal(afterFirst);
+        expect(await liabilityChain(ledger, billId, PART + 1n)).to.deep.equal([
           { kind: LinkKind.Endorsement, party: accounts.enterpriseY.address, noRecourse: true },
         ]);
         expect(await expectUnitsCovered(ledger, billId)).to.deep.equal([
@@ -738,7 +734,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(circulatingBill);
         const ledger = suite.billLedger;
         const { bankB, enterpriseY } = accounts;
-        const chain = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+        const chain = (await ledger.rangeAt(billId, 1n)).chain;
         const { deadline } = await pinNextBlock(ledger);
         await expect(ledger.connect(enterpriseY).pledge(billId, 1n, FACE, bankB.address))
           .to.emit(ledger, "ApplicationMade")
@@ -769,7 +765,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.enterpriseY).pledge(billId, 1n, FACE, accounts.bankB.address))
           .to.be.revertedWithCustomError(ledger, "BillNotTransferable")
           .withArgs(billId);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(RangeState.Circulating);
+        expect((await ledger.rangeAt(billId, 1n)).state).to.equal(RangeState.Circulating);
       });
     });
 
@@ -799,7 +795,7 @@ describe("BillLedger", function () {
           [1n, PART, enterpriseY.address, "Pledged"],
           [PART + 1n, FACE, enterpriseY.address, "Circulating"],
         ]);
-        expect((await asRegulator(ledger).rangeAt(billId, PART + 1n)).counterparty).to.equal(ZeroAddress);
+        expect((await ledger.rangeAt(billId, PART + 1n)).counterparty).to.equal(ZeroAddress);
       });
     });
 
@@ -833,7 +829,7 @@ describe("BillLedger", function () {
       it("returns the range to Circulating and clears the counterparty", async function () {
         const { accounts, suite, billId } = await loadFixture(pledgedBill);
         const ledger = suite.billLedger;
-        const chain = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+        const chain = (await ledger.rangeAt(billId, 1n)).chain;
         await expect(ledger.connect(accounts.bankB).releasePledge(billId, 1n))
           .to.emit(ledger, "RangeUpdated")
           .withArgs(billId, 1n, FACE, accounts.enterpriseY.address, RangeState.Circulating, chain);
@@ -909,7 +905,7 @@ describe("BillLedger", function () {
           ZeroAddress,
           chain,
         ]);
-        expect(await liabilityChain(asRegulator(ledger), billId, 1n)).to.deep.equal([
+        expect(await liabilityChain(ledger, billId, 1n)).to.deep.equal([
           { kind: LinkKind.Guarantee, party: financeCo.address, noRecourse: false },
         ]);
       });
@@ -927,8 +923,8 @@ describe("BillLedger", function () {
           .withArgs(billId, 1n, Act.Guarantee, false, financeCo.address)
           .and.not.to.emit(ledger, "Guaranteed");
         expect(await rangeOf(ledger, billId, 1n)).to.deep.equal({ ...before, end: PART });
-        expect((await asRegulator(ledger).rangeAt(billId, PART + 1n)).chain).to.equal(before.chain);
-        expect(await liabilityChain(asRegulator(ledger), billId, 1n)).to.deep.equal([]);
+        expect((await ledger.rangeAt(billId, PART + 1n)).chain).to.equal(before.chain);
+        expect(await liabilityChain(ledger, billId, 1n)).to.deep.equal([]);
         await expectUnitsCovered(ledger, billId);
       });
     });
@@ -949,7 +945,7 @@ describe("BillLedger", function () {
         await expect(ledger.connect(accounts.enterpriseY).unfreeze(billId, 1n))
           .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
           .withArgs(accounts.enterpriseY.address, role);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).state).to.equal(RangeState.Frozen);
+        expect((await ledger.rangeAt(billId, 1n)).state).to.equal(RangeState.Frozen);
       });
     });
 
@@ -958,7 +954,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(circulatingBill);
         const ledger = suite.billLedger;
         const { enterpriseY, regulator } = accounts;
-        const chain = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+        const chain = (await ledger.rangeAt(billId, 1n)).chain;
         await expect(ledger.connect(regulator).freeze(billId, 1n, FACE))
           .to.emit(ledger, "RangeUpdated")
           .withArgs(billId, 1n, FACE, enterpriseY.address, RangeState.Frozen, chain)
@@ -1065,7 +1061,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(wholeEndorsementPending);
         const ledger = suite.billLedger;
         const { enterpriseY, enterpriseZ, regulator } = accounts;
-        const chain = (await asRegulator(ledger).rangeAt(billId, 1n)).chain;
+        const chain = (await ledger.rangeAt(billId, 1n)).chain;
         await freezeRange(ledger.connect(regulator), billId, 1n, FACE);
         await ledger.connect(regulator).unfreeze(billId, 1n);
         expect(await rangeOf(ledger, billId, 1n)).to.deep.equal({
@@ -1098,7 +1094,7 @@ describe("BillLedger", function () {
           [SUB_PART + 1n, PART, enterpriseY.address, "Circulating"],
           [PART + 1n, FACE, enterpriseY.address, "Circulating"],
         ]);
-        expect((await asRegulator(ledger).rangeAt(billId, SUB_PART + 1n)).pendingAct).to.equal(Act.None);
+        expect((await ledger.rangeAt(billId, SUB_PART + 1n)).pendingAct).to.equal(Act.None);
       });
     });
 
@@ -1107,7 +1103,7 @@ describe("BillLedger", function () {
         const { accounts, suite, billId } = await loadFixture(issuedBill);
         const ledger = suite.billLedger;
         await freezeRange(ledger.connect(accounts.regulator), billId, 1n, FACE);
-        expect((await asRegulator(ledger).rangeAt(billId, 1n)).priorState).to.equal(RangeState.Issued);
+        expect((await ledger.rangeAt(billId, 1n)).priorState).to.equal(RangeState.Issued);
         await ledger.connect(accounts.regulator).unfreeze(billId, 1n);
         await expectWhole(ledger, billId, accounts.enterpriseX.address, "Issued");
       });
@@ -1152,7 +1148,7 @@ describe("BillLedger", function () {
         const ledger = suite.billLedger;
         await freezeRange(ledger.connect(accounts.regulator), billId, 1n, FACE);
         await time.increaseTo(deadline);
-        const terms = await asRegulator(ledger).applicationTerms(billId, 1n);
+        const terms = await ledger.applicationTerms(billId, 1n);
         for (const [act, send] of [
           ["sign", () => ledger.connect(accounts.enterpriseZ).sign(billId, 1n, terms)],
           ["reject", () => ledger.connect(accounts.enterpriseZ).reject(billId, 1n)],

@@ -5,7 +5,7 @@ import { FACE } from "../../fixtures/bills";
 import { operatorBill, type OperatorFixture } from "../../fixtures/ledgerActs";
 import { RangeState, endorse, freezeRange, pledge, sign } from "../../../tasks/lib/bills";
 import { suspendEntity } from "../../../tasks/lib/identity";
-import { CODES, asRegulator } from "../../fixtures/platform";
+import { CODES } from "../../fixtures/platform";
 import type { BillLedger } from "../../../typechain-types";
 
 /*
@@ -36,7 +36,7 @@ function settle(
 }
 
 async function rangeOf(ledger: BillLedger, billId: bigint, start: bigint) {
-  const r = await asRegulator(ledger).rangeAt(billId, start);
+  const r = await ledger.rangeAt(billId, start);
   return { end: r.end, holder: r.holder, state: Number(r.state) as RangeState, chain: r.chain };
 }
 

@@ -28,7 +28,6 @@ import {
   startOfCstDay,
   unfreezeRange,
 } from "../../../tasks/lib/bills";
-import { asRegulator } from "../../fixtures/platform";
 
 const { ZeroAddress, AbiCoder, keccak256, id: keccakId } = hre.ethers;
 const OPERATOR_ROLE = keccakId("OPERATOR_ROLE");
@@ -70,7 +69,7 @@ function trade(
 }
 
 async function rangeOf(f: OperatorFixture, start: bigint, billId = f.billId) {
-  const r = await asRegulator(f.ledger).rangeAt(billId, start);
+  const r = await f.ledger.rangeAt(billId, start);
   return {
     end: r.end,
     holder: r.holder,

@@ -10,7 +10,6 @@ import {
   fundedPlatform,
   unsubscribedPlatform,
   verifiedPlatform,
-  asRegulator,
 } from "../../fixtures/platform";
 import { EntityKind, entityIdOf, registerEntity } from "../../../tasks/lib/identity";
 import { shouldBehaveLikeKycGated, signPermit } from "../../behaviors/kycGated";
@@ -95,9 +94,7 @@ async function kycContext(platform: Platform): Promise<KycGatedContext> {
 async function copiesCurrent(platform: Platform): Promise<boolean[]> {
   const { accounts, suite } = await loadFixture(platform);
   const wallets = [accounts.enterpriseX, accounts.enterpriseY];
-  return Promise.all(
-    wallets.map(async (w) => (await asRegulator(suite.digitalCurrency).cachedCredentialOf(w.address)).current),
-  );
+  return Promise.all(wallets.map(async (w) => (await suite.digitalCurrency.cachedCredentialOf(w.address)).current));
 }
 
 /** A regulator-only freeze method of the currency and how its refused-caller case is set up. */
@@ -612,8 +609,8 @@ describe("DigitalCurrency", function () {
         await expect(currency.connect(regulator).freezeAccount(enterpriseX.address))
           .to.emit(currency, "AccountFrozen")
           .withArgs(enterpriseX.address, regulator.address);
-        expect(await asRegulator(currency).isAccountFrozen(enterpriseX.address)).to.equal(true);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(0n);
+        expect(await currency.isAccountFrozen(enterpriseX.address)).to.equal(true);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(0n);
         expect(await currency.balanceOf(enterpriseX.address)).to.equal(FUNDED);
       });
 
@@ -667,8 +664,8 @@ describe("DigitalCurrency", function () {
         await expect(currency.connect(regulator).unfreezeAccount(enterpriseX.address))
           .to.emit(currency, "AccountUnfrozen")
           .withArgs(enterpriseX.address, regulator.address);
-        expect(await asRegulator(currency).isAccountFrozen(enterpriseX.address)).to.equal(false);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(FUNDED);
+        expect(await currency.isAccountFrozen(enterpriseX.address)).to.equal(false);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(FUNDED);
         await expectTransferMoves(currency, enterpriseX, enterpriseY, AMOUNT);
       });
 
@@ -679,8 +676,8 @@ describe("DigitalCurrency", function () {
         await currency.freezeAmount(x, AMOUNT);
         await currency.freezeAccount(x);
         await currency.unfreezeAccount(x);
-        expect(await asRegulator(currency).frozenAmountOf(x)).to.equal(AMOUNT);
-        expect(await asRegulator(currency).availableBalanceOf(x)).to.equal(FUNDED - AMOUNT);
+        expect(await currency.frozenAmountOf(x)).to.equal(AMOUNT);
+        expect(await currency.availableBalanceOf(x)).to.equal(FUNDED - AMOUNT);
       });
     });
 
@@ -713,10 +710,10 @@ describe("DigitalCurrency", function () {
         await expect(byRegulator.freezeAmount(enterpriseX.address, 200_00n))
           .to.emit(currency, "AmountFrozen")
           .withArgs(enterpriseX.address, 200_00n, 500_00n, regulator.address);
-        expect(await asRegulator(currency).frozenAmountOf(enterpriseX.address)).to.equal(500_00n);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(FUNDED - 500_00n);
+        expect(await currency.frozenAmountOf(enterpriseX.address)).to.equal(500_00n);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(FUNDED - 500_00n);
         expect(await currency.balanceOf(enterpriseX.address)).to.equal(FUNDED);
-        expect(await asRegulator(currency).isAccountFrozen(enterpriseX.address)).to.equal(false);
+        expect(await currency.isAccountFrozen(enterpriseX.address)).to.equal(false);
       });
 
       it("lets the holder send exactly the available amount", async function () {
@@ -726,7 +723,7 @@ describe("DigitalCurrency", function () {
         const available = FUNDED - AMOUNT;
         await expectTransferMoves(currency, enterpriseX, enterpriseY, available);
         expect(await currency.balanceOf(enterpriseX.address)).to.equal(AMOUNT);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(0n);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(0n);
       });
 
       it("reverts CurrencyInsufficientAvailableBalance for one unit more than available", async function () {
@@ -761,16 +758,16 @@ describe("DigitalCurrency", function () {
         await expect(currency.connect(regulator).freezeAmount(enterpriseX.address, order))
           .to.emit(currency, "AmountFrozen")
           .withArgs(enterpriseX.address, order, order, regulator.address);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(0n);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(0n);
 
         await currency.connect(enterpriseY).transfer(enterpriseX.address, 300_00n);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(0n);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(0n);
         await expect(currency.connect(enterpriseX).transfer(enterpriseY.address, 1n))
           .to.be.revertedWithCustomError(currency, "CurrencyInsufficientAvailableBalance")
           .withArgs(enterpriseX.address, 0n, 1n);
 
         await currency.connect(enterpriseY).transfer(enterpriseX.address, 500_00n);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(300_00n);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(300_00n);
         await expectTransferMoves(currency, enterpriseX, enterpriseY, 300_00n);
         expect(await currency.balanceOf(enterpriseX.address)).to.equal(order);
       });
@@ -817,12 +814,12 @@ describe("DigitalCurrency", function () {
         await expect(byRegulator.unfreezeAmount(enterpriseX.address, 200_00n))
           .to.emit(currency, "AmountUnfrozen")
           .withArgs(enterpriseX.address, 200_00n, 300_00n, regulator.address);
-        expect(await asRegulator(currency).frozenAmountOf(enterpriseX.address)).to.equal(300_00n);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(FUNDED - 300_00n);
+        expect(await currency.frozenAmountOf(enterpriseX.address)).to.equal(300_00n);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(FUNDED - 300_00n);
         await expect(byRegulator.unfreezeAmount(enterpriseX.address, 300_00n))
           .to.emit(currency, "AmountUnfrozen")
           .withArgs(enterpriseX.address, 300_00n, 0n, regulator.address);
-        expect(await asRegulator(currency).availableBalanceOf(enterpriseX.address)).to.equal(FUNDED);
+        expect(await currency.availableBalanceOf(enterpriseX.address)).to.equal(FUNDED);
       });
     });
 
@@ -853,8 +850,8 @@ describe("DigitalCurrency", function () {
     describe(".availableBalanceOf()", function () {
       it("is the balance for an unfrozen holder and zero for an unknown wallet", async function () {
         const { accounts, currency } = await fundedCurrency();
-        expect(await asRegulator(currency).availableBalanceOf(accounts.enterpriseX.address)).to.equal(FUNDED);
-        expect(await asRegulator(currency).availableBalanceOf(accounts.outsider.address)).to.equal(0n);
+        expect(await currency.availableBalanceOf(accounts.enterpriseX.address)).to.equal(FUNDED);
+        expect(await currency.availableBalanceOf(accounts.outsider.address)).to.equal(0n);
       });
 
       it("is zero for a frozen account whatever its partial freeze", async function () {
@@ -862,8 +859,8 @@ describe("DigitalCurrency", function () {
         const x = accounts.enterpriseX.address;
         await currency.connect(accounts.regulator).freezeAmount(x, AMOUNT);
         await currency.connect(accounts.regulator).freezeAccount(x);
-        expect(await asRegulator(currency).availableBalanceOf(x)).to.equal(0n);
-        expect(await asRegulator(currency).frozenAmountOf(x)).to.equal(AMOUNT);
+        expect(await currency.availableBalanceOf(x)).to.equal(0n);
+        expect(await currency.frozenAmountOf(x)).to.equal(AMOUNT);
       });
     });
 
@@ -871,8 +868,8 @@ describe("DigitalCurrency", function () {
       it("start at zero and false for every wallet", async function () {
         const { accounts, currency } = await fundedCurrency();
         for (const wallet of [accounts.enterpriseX, accounts.outsider]) {
-          expect(await asRegulator(currency).frozenAmountOf(wallet.address)).to.equal(0n);
-          expect(await asRegulator(currency).isAccountFrozen(wallet.address)).to.equal(false);
+          expect(await currency.frozenAmountOf(wallet.address)).to.equal(0n);
+          expect(await currency.isAccountFrozen(wallet.address)).to.equal(false);
         }
       });
     });
