@@ -6,19 +6,18 @@
  * never on chain, never printed). The cryptography is in `envelope.ts` (and eciesjs).
  */
 import fs from "node:fs";
-import { decrypt as eciesDecrypt } from "eciesjs";
 import { ethers } from "ethers";
 import type { EncryptionKeys, EnvelopeBoard } from "../../typechain-types";
 import type { Platform } from "./deployment";
 import {
-  decodeEnvelope,
   encodeEnvelope,
-  EnvelopeError,
   newEncryptionKey,
-  openEnvelope,
   publicKeyOf,
+  readEnvelope,
   sealEnvelope,
+  tryOpenEnvelope,
   type Envelope,
+  type OpenFailure,
   type Recipient,
 } from "./envelope";
 import { decodeError, unlessRefused } from "./errors";
@@ -157,6 +156,24 @@ export interface PostedEnvelope {
   bytes: number;
   /** The envelope, if the bytes are one. */
   envelope?: Envelope;
+  /** Why the bytes are not an envelope, if they are not. */
+  malformed?: string;
+}
+
+/**
+ * A posting on the board read as an envelope: `envelope` if the bytes are one, else `malformed` saying why. Never
+ * throws, whatever the bytes (the board takes any up to its maximum length from any verified trader).
+ */
+export function postedFromBytes(
+  data: string,
+  where: Omit<PostedEnvelope, "bytes" | "envelope" | "malformed">,
+): PostedEnvelope {
+  const decoded = readEnvelope(data);
+  return {
+    ...where,
+    bytes: ethers.isBytesLike(data) ? ethers.dataLength(data) : 0,
+    ...(decoded.ok ? { envelope: decoded.envelope } : { malformed: decoded.reason }),
+  };
 }
 
 /** Every envelope posted under any of `commitments` in the block range, by commitment (lower-case), in order. */
@@ -176,23 +193,15 @@ export async function envelopesUnder(
     for (const log of logs) {
       const parsed = board.interface.parseLog(log)!;
       const commitment = (parsed.args.commitment as string).toLowerCase();
-      const data = parsed.args.envelope as string;
-      let envelope: Envelope | undefined;
-      try {
-        envelope = decodeEnvelope(data);
-        if (!Array.isArray(envelope?.recipients)) envelope = undefined;
-      } catch {
-        envelope = undefined;
-      }
-      found.get(commitment)!.push({
-        commitment,
-        poster: parsed.args.poster as string,
-        block: log.blockNumber,
-        tx: log.transactionHash,
-        logIndex: log.index,
-        bytes: ethers.dataLength(data),
-        envelope,
-      });
+      found.get(commitment)!.push(
+        postedFromBytes(parsed.args.envelope as string, {
+          commitment,
+          poster: parsed.args.poster as string,
+          block: log.blockNumber,
+          tx: log.transactionHash,
+          logIndex: log.index,
+        }),
+      );
     }
   }
   for (const list of found.values()) list.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
@@ -213,10 +222,10 @@ export async function postedEnvelopes(
  * What an envelope is to one reader: `verified` (opens and matches its commitment); `mismatch` (opens to other
  * terms); `tampered` (the reader's data key unwraps but the ciphertext fails authentication); `wrong-key` (the
  * data key does not unwrap with the reader's key of the version the envelope names); `no-key` (the reader holds
- * no key of that version); `not-a-reader`; `malformed` (not an envelope, or an unknown format version).
+ * no key of that version); `not-a-reader`; `malformed` (not an envelope — not UTF-8 JSON, a field missing, of the
+ * wrong type or length, an unknown format version — or it opens to a payload that is not JSON).
  */
-export type EnvelopeStatus =
-  "verified" | "mismatch" | "tampered" | "wrong-key" | "no-key" | "not-a-reader" | "malformed";
+export type EnvelopeStatus = "verified" | "mismatch" | OpenFailure;
 
 export interface EnvelopeCheck {
   status: EnvelopeStatus;
@@ -229,7 +238,7 @@ export interface EnvelopeCheck {
 
 /**
  * Checks one posted envelope against `commitment` as reader `readerId`, with `keyFor(version)` giving the reader's
- * private key of a key version (undefined if it holds none).
+ * private key of a key version (undefined if it holds none). Never throws: whatever was posted is a status.
  */
 export function checkEnvelope(
   posted: PostedEnvelope,
@@ -237,33 +246,12 @@ export function checkEnvelope(
   readerId: string,
   keyFor: (version: number) => string | undefined,
 ): EnvelopeCheck {
-  const envelope = posted.envelope;
-  if (!envelope) return { status: "malformed", detail: "the posted bytes are not an envelope" };
-  const entry = envelope.recipients.find((r) => String(r.id).toLowerCase() === readerId.toLowerCase());
-  if (!entry) return { status: "not-a-reader", detail: `${readerId} is not a reader of this envelope` };
-  const keyVersion = Number(entry.keyVersion);
-  const privateKey = keyFor(keyVersion);
-  if (privateKey === undefined) {
-    return { status: "no-key", keyVersion, detail: `no key of version ${keyVersion} was given for ${readerId}` };
+  if (posted.envelope === undefined) {
+    return { status: "malformed", detail: `the posted bytes are not an envelope: ${posted.malformed ?? "unread"}` };
   }
-  try {
-    eciesDecrypt(ethers.getBytes(privateKey), ethers.getBytes(entry.wrappedKey));
-  } catch {
-    return {
-      status: "wrong-key",
-      keyVersion,
-      detail: `the data key for ${readerId} does not unwrap with its key of version ${keyVersion}`,
-    };
-  }
-  let opened;
-  try {
-    opened = openEnvelope(envelope, readerId, privateKey);
-  } catch (error) {
-    if (error instanceof EnvelopeError && /unknown envelope version/.test(error.message)) {
-      return { status: "malformed", keyVersion, detail: error.message };
-    }
-    return { status: "tampered", keyVersion, detail: "the ciphertext fails authentication (altered after sealing)" };
-  }
+  const attempt = tryOpenEnvelope(posted.envelope, readerId, keyFor);
+  if (!attempt.ok) return { status: attempt.failure, keyVersion: attempt.keyVersion, detail: attempt.reason };
+  const { keyVersion, opened } = attempt;
   if (opened.commitment !== commitment.toLowerCase()) {
     return {
       status: "mismatch",

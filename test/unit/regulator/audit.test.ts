@@ -2,7 +2,8 @@
  * The regulator's audit (tasks/lib/audit.ts) over a scenario run through the task library on the trading fixture:
  * a discount with sealed terms, a bill with a sealed trade background, a view-key rotation, a signed order sealed
  * for the new key, a tampered copy of an envelope, a proposal committing to terms never posted, one sealed for a
- * stray key, and freezes of money and of a bill range.
+ * stray key, and freezes of money and of a bill range; and, on top of it, postings that are not envelopes under the
+ * sealed bill's commitment.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +15,7 @@ import { ethers } from "ethers";
 import { tradingPlatform } from "../../fixtures/dvp";
 import { CODES, entityIdOf } from "../../fixtures/platform";
 import { asPlatform } from "./asPlatform";
+import { malformedPostings } from "./malformedEnvelopes";
 import { audit, type AuditReport } from "../../../tasks/lib/audit";
 import { BillType } from "../../../tasks/lib/bills";
 import { issueSealedBill, postedEnvelopes, REGULATOR_READER } from "../../../tasks/lib/confidential";
@@ -162,6 +164,17 @@ async function auditScenario() {
 }
 
 type Scenario = Awaited<ReturnType<typeof auditScenario>>;
+
+/** The scenario, then a verified trader (bank A) posts bytes that are not envelopes under the sealed bill's commitment. */
+async function malformedScenario() {
+  const s = await auditScenario();
+  const [genuine] = await postedEnvelopes(s.suite.envelopeBoard, s.sealedBill.tradeHash);
+  const postings = malformedPostings(genuine.envelope!);
+  for (const { data } of postings) {
+    await (await s.suite.envelopeBoard.connect(s.accounts.bankA).post(s.sealedBill.tradeHash, data)).wait();
+  }
+  return { ...s, postings };
+}
 
 const latest = () => hre.ethers.provider.getBlockNumber();
 
@@ -322,6 +335,41 @@ describe("Regulator audit (tasks/lib/audit.ts)", function () {
         ]);
         expect(envelopeOf(r, s.discount.tradeId).map((e) => e.status)).to.deep.equal(["verified", "tampered"]);
         expect(r.flags[2].detail).to.equal("the data key for regulator does not unwrap with its key of version 2");
+      });
+    });
+
+    describe("when a verified trader posts bytes that are not envelopes under a sealed bill's commitment", function () {
+      it("completes, reports each as malformed with why, and still verifies every genuine envelope", async function () {
+        const s = await loadFixture(malformedScenario);
+        const r = await auditWith(s, [VIEW_1.privateKey, VIEW_2.privateKey]);
+        const bill = String(s.billId + 1n);
+        expect(envelopeOf(r, bill).map((e) => [e.status, e.poster, e.detail])).to.deep.equal([
+          ["verified", s.accounts.enterpriseX.address, "opens and matches its commitment"],
+          ...s.postings.map((p) => [
+            "malformed",
+            s.accounts.bankA.address,
+            `the posted bytes are not an envelope: ${p.reason}`,
+          ]),
+        ]);
+        expect(r.summary.envelopesVerified).to.equal(3);
+        expect(r.flags.filter((f) => f.kind === "malformed").map((f) => [f.source, f.ref, f.poster])).to.deep.equal(
+          s.postings.map(() => ["bill", bill, s.accounts.bankA.address]),
+        );
+        expect(r.flags.filter((f) => f.kind !== "malformed").map((f) => [f.kind, f.ref])).to.deep.equal([
+          ["tampered", s.discount.tradeId],
+          ["no-envelope", s.missing.tradeId],
+          ["wrong-key", s.strayTrade.tradeId],
+        ]);
+      });
+
+      it("reports them as malformed without a view key too, and lists the genuine envelopes unopened", async function () {
+        const s = await loadFixture(malformedScenario);
+        const r = await auditWith(s);
+        expect(envelopeOf(r, String(s.billId + 1n)).map((e) => e.status)).to.deep.equal([
+          "not opened",
+          ...s.postings.map(() => "malformed"),
+        ]);
+        expect(r.flags.map((f) => f.kind)).to.deep.equal(["no-envelope", ...s.postings.map(() => "malformed")]);
       });
     });
 

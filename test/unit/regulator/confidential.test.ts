@@ -11,16 +11,19 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "ethers";
 import { verifiedPlatform } from "../../fixtures/platform";
 import { asPlatform } from "./asPlatform";
+import { malformedPostings } from "./malformedEnvelopes";
 import {
   loadPrivateKey,
   loadPrivateKeys,
   newKeyFile,
   openPosted,
   PASSWORD_ENV,
+  postSealed,
   publicKeyOfFile,
   readersOf,
   REGULATOR_READER,
   sealAndPost,
+  sealFor,
   VIEW_KEY_ENV,
 } from "../../../tasks/lib/confidential";
 import { encodeEnvelope, newEncryptionKey, publicKeyOf } from "../../../tasks/lib/envelope";
@@ -38,6 +41,29 @@ async function keyedPlatform() {
   await publishEntityKey(asPlatform(suite, accounts.enterpriseY), KEY_Y.publicKey);
   await rotateViewKey(asPlatform(suite, accounts.regulator), VIEW.publicKey);
   return { accounts, suite };
+}
+
+/**
+ * Enterprise Y seals terms for itself and X; before and after the genuine envelope goes on the board, bank A (a
+ * verified trader) posts bytes that are not envelopes under the same commitment.
+ */
+async function malformedPosted() {
+  const { accounts, suite } = await keyedPlatform();
+  const y = asPlatform(suite, accounts.enterpriseY);
+  const sealed = await sealFor(y, TERMS, [accounts.enterpriseX.address, accounts.enterpriseY.address]);
+  const postings = malformedPostings(sealed.envelope);
+  const post = async (data: string) =>
+    (await suite.envelopeBoard.connect(accounts.bankA).post(sealed.commitment, data)).wait();
+  const half = Math.ceil(postings.length / 2);
+  for (const p of postings.slice(0, half)) await post(p.data);
+  await postSealed(y, sealed);
+  for (const p of postings.slice(half)) await post(p.data);
+  // Under another commitment, only bytes that are not envelopes.
+  const junkOnly = ethers.id("junk only");
+  for (const p of postings.slice(0, 2)) {
+    await (await suite.envelopeBoard.connect(accounts.bankA).post(junkOnly, p.data)).wait();
+  }
+  return { accounts, suite, commitment: sealed.commitment, postings, junkOnly };
 }
 
 /** Runs `body` with environment variables set, then restores them. */
@@ -133,6 +159,37 @@ describe("Confidential terms (tasks/lib/confidential.ts)", function () {
         const opened = await openPosted(suite.envelopeBoard, genuine.commitment, REGULATOR_READER, VIEW.privateKey);
         expect(opened.terms).to.deep.equal(TERMS);
         expect(opened.mismatches.map((m) => m.check.status)).to.deep.equal(["mismatch"]);
+      });
+    });
+
+    describe("when bytes that are not envelopes are posted under the commitment too", function () {
+      it("reports each as malformed with why, and still opens the genuine one for the regulator and each party", async function () {
+        const { accounts, suite, commitment, postings } = await loadFixture(malformedPosted);
+        for (const [id, key] of [
+          [REGULATOR_READER, VIEW.privateKey],
+          [accounts.enterpriseX.address, KEY_X.privateKey],
+          [accounts.enterpriseY.address, KEY_Y.privateKey],
+        ]) {
+          const opened = await openPosted(suite.envelopeBoard, commitment, id, key);
+          expect(opened.terms).to.deep.equal(TERMS);
+          expect(opened.posted.poster).to.equal(accounts.enterpriseY.address);
+          expect(opened.mismatches.map((m) => [m.posted.poster, m.check.status, m.check.detail])).to.deep.equal(
+            postings.map((p) => [
+              accounts.bankA.address,
+              "malformed",
+              `the posted bytes are not an envelope: ${p.reason}`,
+            ]),
+          );
+        }
+      });
+
+      it("refuses in one line, naming each as malformed, when no envelope opens", async function () {
+        const { suite, junkOnly } = await loadFixture(malformedPosted);
+        await expect(openPosted(suite.envelopeBoard, junkOnly, REGULATOR_READER, VIEW.privateKey)).to.be.rejectedWith(
+          new RegExp(
+            `^none of the 2 envelopes under ${junkOnly} opens for regulator: block \\d+: malformed; block \\d+: malformed$`,
+          ),
+        );
       });
     });
 
