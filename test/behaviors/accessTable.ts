@@ -26,7 +26,7 @@ export interface AdminRulesContract extends BaseContract {
 /** A contract that keeps copies of the registry's credentials (an IdentityGate). */
 export interface IdentityGateContract extends BaseContract {
   identitySubscription(): Promise<[boolean, bigint]>;
-  cachedCredentialOf(wallet: string): Promise<[[bigint, bigint, bigint], boolean] & { current: boolean }>;
+  cachedCredentialOf(wallet: string): Promise<[[bigint, bigint, bigint, bigint], boolean] & { current: boolean }>;
 }
 
 /** A hook only the identity registry may call; `target` is a verified wallet whose copy it would rewrite. */

@@ -681,7 +681,9 @@ class Present extends Step {
     const counterparty = this.forReceipt ? bill.payee : bill.acceptor;
     const at: Resolved = { bill, start: 1n, range: rangeAt(bill, 1n) };
     let refusal: Refusal | undefined;
-    if (m.paused) refusal = billError("BillPaused");
+    // Acceptance and receipt end on the maturity day, as every other act on the bill's face does (finding 11).
+    if (t >= maturityStart(bill)) refusal = billError("BillMatured", bill.id, bill.maturityDay);
+    else if (m.paused) refusal = billError("BillPaused");
     else {
       refusal = partyRefusal(m, r, caller, t) ?? partyRefusal(m, r, counterparty, t);
       if (!refusal && !this.forReceipt) refusal = kindRefusal(m, r, counterparty, t, acceptorKind(bill.billType));
@@ -798,13 +800,14 @@ class AnswerStep extends Step {
     const counterparty = range.counterparty!;
     const refusal = partyRefusal(m, r, range.holder, t) ?? partyRefusal(m, r, counterparty, t);
     if (refusal) return refusal;
+    // Every answer but a guarantee's ends on the maturity day.
+    if (range.pendingAct !== ActKind.Guarantee && t >= maturityStart(bill)) {
+      return billError("BillMatured", bill.id, bill.maturityDay);
+    }
     if (range.pendingAct === ActKind.Acceptance) {
       return kindRefusal(m, r, counterparty, t, acceptorKind(bill.billType));
     }
     if (range.pendingAct === ActKind.Receipt) return kindRefusal(m, r, counterparty, t, EntityKind.Enterprise);
-    if (range.pendingAct === ActKind.Endorsement || range.pendingAct === ActKind.Pledge) {
-      if (t >= maturityStart(bill)) return billError("BillMatured", bill.id, bill.maturityDay);
-    }
     if (range.pendingAct === ActKind.Endorsement) return kindRefusal(m, r, counterparty, t, EntityKind.Enterprise);
     return undefined;
   }

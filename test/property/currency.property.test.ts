@@ -153,8 +153,8 @@ async function readChain(r: Pick<Real, "cash" | "registry" | "address">): Promis
     ]);
   const record = (values: bigint[]) => byActor((a) => values[ACTORS.indexOf(a)]);
   const flags = (values: bigint[]) => byActor((a) => values[ACTORS.indexOf(a)] !== 0n);
-  // cachedCredentialOf: expiresAt, status, kind, current; credentialOf: expiresAt, status, kind.
-  const text = (words: bigint[][]) => byActor((a) => words[ACTORS.indexOf(a)].slice(0, 3).join("/"));
+  // cachedCredentialOf: expiresAt, status, kind, entity, current; credentialOf: expiresAt, status, kind, entity.
+  const text = (words: bigint[][]) => byActor((a) => words[ACTORS.indexOf(a)].slice(0, 4).join("/"));
   return {
     block: block.number,
     timestamp: BigInt(block.timestamp),
@@ -167,7 +167,7 @@ async function readChain(r: Pick<Real, "cash" | "registry" | "address">): Promis
     verified: flags(verified),
     subscribed: subscription[0] !== 0n,
     epoch: subscription[1],
-    current: flags(cached.map((words) => words[3])),
+    current: flags(cached.map((words) => words[4])),
     copy: text(cached),
     credential: text(credentials),
   };

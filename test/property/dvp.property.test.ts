@@ -291,6 +291,8 @@ function deliver(
     if (t.kind === TradeKind.PledgeRepo) moveRange(w, m, leg, from, state, from, RangeState.Pledged);
     else moveRange(w, m, leg, from, state, to, RangeState.Circulating);
   } else if (escrowed) {
+    // The maker's escrowed money is still the maker's: a freeze of its account holds it (finding 12).
+    if (m.frozen[from]) refuse(`${from} frozen: its escrow stays`);
     m.escrowed -= leg.amount;
     moveCash(m, "engine", to, leg.amount);
   } else if (flows) {
@@ -304,6 +306,8 @@ interface Flow {
   from: Actor;
   to: Actor;
   amount: bigint;
+  /** Both parties paid into it: the other payer makes a transfer of zero, for its own checks (finding 8). */
+  twoWay?: boolean;
 }
 
 /** The batch's netting (one token here): movements between the same two parties are summed or offset. */
@@ -314,6 +318,7 @@ function addFlow(flows: Flow[], from: Actor, to: Actor, amount: bigint): void {
       return;
     }
     if (f.from === to && f.to === from) {
+      f.twoWay = true;
       if (f.amount >= amount) f.amount -= amount;
       else Object.assign(f, { from, to, amount: amount - f.amount });
       return;
@@ -368,7 +373,7 @@ function end(w: World, m: Model, t: Terms, caller: Actor | "outsider", how: Trad
   trade.status = how;
   if (t.makerLeg.asset === w.ledgerAddress) {
     moveRange(w, m, t.makerLeg, maker, RangeState.Escrowed, maker, RangeState.Circulating);
-  } else if (!m.frozen.engine && m.verified[maker]) {
+  } else if (m.verified[maker]) {
     moveCash(m, "engine", maker, t.makerLeg.amount);
     m.escrowed -= t.makerLeg.amount;
   } else {
@@ -378,7 +383,9 @@ function end(w: World, m: Model, t: Terms, caller: Actor | "outsider", how: Trad
 
 function reclaim(w: World, m: Model, t: Terms, caller: Actor): void {
   const trade = tradeOf(m, tradeIdOf(w, t));
-  if (caller !== actorOf(w, t.maker)) refuse("caller is not the maker");
+  // A closed repo owes its lender the repayment it could not take; an ended proposal owes its maker.
+  const owedTo = trade?.status === TradeStatus.RepoClosed ? repoParties(w, t).lender : actorOf(w, t.maker);
+  if (caller !== owedTo) refuse(`caller is not ${owedTo}`);
   if (trade === undefined || trade.refundOwed === 0n) refuse("nothing owed");
   const owed = trade.refundOwed;
   trade.refundOwed = 0n;
@@ -423,7 +430,10 @@ function settleBatch(w: World, m: Model, orders: SignedOrder[], bads: SigFault[]
     if (caller !== "admin" && !parties.includes(caller)) refuse("no agent role");
     settleSigned(w, m, o, caller, bads[i], flows);
   });
-  for (const f of flows) if (f.amount !== 0n) moveCash(m, f.from, f.to, f.amount);
+  for (const f of flows) {
+    moveCash(m, f.from, f.to, f.amount);
+    if (f.twoWay) moveCash(m, f.to, f.from, 0n);
+  }
 }
 
 function repoParties(w: World, t: Terms): { borrower: Actor; lender: Actor; bill: Leg; closing: bigint } {
@@ -441,10 +451,17 @@ function closeRepo(w: World, m: Model, t: Terms, caller: Actor, close: boolean):
   const closingTime = BigInt(startOfCstDay(Number(t.endDay) + 1));
   if (close) {
     if (caller !== borrower) refuse("caller is not the borrower");
-    if (txTime(m) >= closingTime) refuse("closing time passed");
+    // Late, the borrower may still close while its lender could not default (finding 3).
+    if (txTime(m) >= closingTime && m.verified[lender]) refuse("closing time passed");
+    // The tender goes into the engine; the pledge is released; the lender is paid, or the repayment is kept for it.
+    moveCash(m, borrower, "engine", closing);
     trade.status = TradeStatus.RepoClosed;
     moveRange(w, m, bill, borrower, RangeState.Pledged, borrower, RangeState.Circulating);
-    moveCash(m, borrower, lender, closing);
+    if (m.verified[lender]) moveCash(m, "engine", lender, closing);
+    else {
+      trade.refundOwed = closing;
+      m.escrowed += closing;
+    }
   } else {
     if (caller !== lender) refuse("caller is not the lender");
     if (txTime(m) < closingTime) refuse("closing time not reached");
@@ -896,6 +913,8 @@ async function plan(w: World, m: Model, act: Act): Promise<Plan | null> {
       return {
         label: `${freeze ? "freeze" : "unfreeze"} ${target}'s currency account`,
         simulate: (s) => {
+          // The engine's account holds everyone's escrow: it cannot be frozen (finding 12).
+          if (target === "engine" && freeze) refuse("a platform contract's account");
           if (s.frozen[target] === freeze) refuse(freeze ? "already frozen" : "not frozen");
           s.frozen[target] = freeze;
         },
@@ -1195,10 +1214,10 @@ async function finish(run: Run): Promise<void> {
     if (t.makerLeg.asset === w.currencyAddress) paidBack.set(maker, (paidBack.get(maker) ?? 0n) + t.makerLeg.amount);
   }
   const owed = run.m.trades.filter((x) => x.refundOwed > 0n);
-  if (owed.length > 0 && run.m.frozen.engine)
-    await step(run, { t: "freeze", target: ACTORS.length, wrong: false }, true);
   for (const trade of owed) {
-    const maker = actorOf(w, trade.terms.maker);
+    // The party owed: a closed repo's lender (its repayment), else the maker (its refund).
+    const maker =
+      trade.status === TradeStatus.RepoClosed ? repoParties(w, trade.terms).lender : actorOf(w, trade.terms.maker);
     // A refund owed from an earlier end comes back now too (those cleared above are counted already).
     if (!open.some((x) => x.id === trade.id)) paidBack.set(maker, (paidBack.get(maker) ?? 0n) + trade.refundOwed);
     if (!run.m.verified[maker]) await step(run, { t: "kyc", actor: ACTORS.indexOf(maker), wrong: false }, true);

@@ -400,7 +400,12 @@ const REGISTRY_HOOKS: RegistryHook<BillLedger>[] = [
     name: "onCredentialsChanged",
     // Would make the target a bank for good, were anyone but the registry allowed to write its copy.
     call: (l, t) =>
-      l.onCredentialsChanged([t], { expiresAt: 2n ** 48n - 1n, status: EntityStatus.Active, kind: EntityKind.Bank }),
+      l.onCredentialsChanged([t], {
+        expiresAt: 2n ** 48n - 1n,
+        status: EntityStatus.Active,
+        kind: EntityKind.Bank,
+        entity: 0n,
+      }),
   },
 ];
 

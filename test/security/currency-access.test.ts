@@ -120,6 +120,7 @@ const REGISTRY_HOOKS: RegistryHook<DigitalCurrency>[] = [
         expiresAt: 2n ** 48n - 1n,
         status: EntityStatus.Active,
         kind: EntityKind.Regulator,
+        entity: 0n,
       }),
   },
 ];

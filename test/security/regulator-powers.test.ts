@@ -270,7 +270,7 @@ async function realisticArgs(s: Scene): Promise<Record<string, Record<string, un
   const free = 3n * PART + 1n;
   const engine = await suite.settlementEngine.getAddress();
   const currency = await suite.digitalCurrency.getAddress();
-  const credentialX = [expiresAt, EntityStatus.Active, EntityKind.Enterprise];
+  const credentialX = [expiresAt, EntityStatus.Active, EntityKind.Enterprise, 0n];
   const permit = await signPermit(suite.digitalCurrency, enterpriseY, regulator.address, 1_000n, expiresAt);
   const sealed = sealEnvelope({ note: "the regulator's own terms" }, [
     { id: regulator.address, publicKey: newEncryptionKey().publicKey, keyVersion: 1 },

@@ -120,6 +120,15 @@ async function acceptorHolds() {
   return { ...f, bankA2 };
 }
 
+/** Enterprise Y with a second wallet, funded and approving the engine. */
+async function yHasSecondWallet() {
+  const f = await loadFixture(market);
+  const y2 = await secondWallet(f, f.accounts.bankB, "91330100MA2YYYYYY2", f.accounts.extra[0]);
+  await mined(f.suite.digitalCurrency.connect(f.accounts.centralBank).mint(y2.address, 1_000_00n));
+  await mined(f.suite.digitalCurrency.connect(y2).approve(f.engine, ethers.MaxUint256));
+  return { ...f, y2 };
+}
+
 /** Y endorsed [1, PART] to Z, which holds it; the bill's payers approve BillPayments. */
 async function zHoldsFromY() {
   const f = await loadFixture(market);
@@ -488,6 +497,41 @@ describe("Outside review findings (checklist 39-43)", function () {
         payments,
         "RecourseClaimed",
       );
+    });
+  });
+
+  describe("9. party rules compare entities (checklist 41)", function () {
+    it("refuses endorsing, pledging and asking a guarantee of another wallet of one's own entity (BillInvalidParty)", async function () {
+      const f = await loadFixture(yHasSecondWallet);
+      const { enterpriseY } = f.accounts;
+      const ledger = f.suite.billLedger.connect(enterpriseY);
+      const y2 = f.y2.address;
+      for (const tx of [
+        ledger.endorse(f.billId, 1n, PART, y2, false),
+        ledger.pledge(f.billId, 1n, PART, y2),
+        ledger.requestGuarantee(f.billId, 1n, PART, y2),
+      ]) {
+        await expect(tx).to.be.revertedWithCustomError(f.suite.billLedger, "BillInvalidParty").withArgs(y2);
+      }
+    });
+
+    it("refuses a trade between two wallets of one entity (TradeInvalidParty), signed or proposed", async function () {
+      const f = await loadFixture(yHasSecondWallet);
+      const { enterpriseY } = f.accounts;
+      const engine = f.suite.settlementEngine;
+      const swap = await termsOf(
+        TradeKind.Swap,
+        enterpriseY,
+        f.y2,
+        billLeg(f.ledger, f.billId, 1n, PART),
+        tokenLeg(f.currency, 1n),
+      );
+      await expect(engine.connect(f.y2).settle(await signedBy(engine, swap, enterpriseY, f.y2)))
+        .to.be.revertedWithCustomError(engine, "TradeInvalidParty")
+        .withArgs(f.y2.address);
+      await expect(engine.connect(enterpriseY).propose(swap))
+        .to.be.revertedWithCustomError(engine, "TradeInvalidParty")
+        .withArgs(f.y2.address);
     });
   });
 

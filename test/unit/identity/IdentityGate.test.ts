@@ -39,12 +39,18 @@ const CODE_Z = "91110108MA01ZZZZZ3";
 const ID_Z = entityIdOf(CODE_Z);
 const ID_W = entityIdOf("91120116MA05WWWWW4");
 
-/** A credential as the contracts return it: [expiresAt, status, kind]. */
-type Credential = [bigint, bigint, bigint];
+/** A credential as the contracts return it: [expiresAt, status, kind, entity]. */
+type Credential = [bigint, bigint, bigint, bigint];
 
-function credential(expiresAt: bigint, status: EntityStatus, kind: EntityKind): Credential {
-  return [expiresAt, BigInt(status), BigInt(kind)];
+function credential(expiresAt: bigint, status: EntityStatus, kind: EntityKind, entity = 0n): Credential {
+  return [expiresAt, BigInt(status), BigInt(kind), entity];
 }
+
+/**
+ * Entity numbers: the order of registration in `verifiedPlatform` (central bank 1, bank B 2, X 3, regulator 4,
+ * bank A 5, Y 6), then Z and W registered here.
+ */
+const NUMBER = { bankB: 2n, enterpriseX: 3n, regulator: 4n, enterpriseY: 6n, z: 7n, w: 8n } as const;
 
 const NO_CREDENTIAL = credential(0n, EntityStatus.None, EntityKind.None);
 
@@ -164,7 +170,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
         const { accounts, currency } = await fundedCurrency();
         const x = accounts.enterpriseX.address;
         const before = await copyOf(currency, x);
-        const lie = { expiresAt: MAX_UINT48, status: EntityStatus.Active, kind: EntityKind.Regulator };
+        const lie = { expiresAt: MAX_UINT48, status: EntityStatus.Active, kind: EntityKind.Regulator, entity: 0n };
         for (const caller of [accounts.admin, accounts.pauser, accounts.bankA, accounts.enterpriseX]) {
           const byCaller = currency.connect(caller);
           for (const attempt of [
@@ -210,6 +216,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
             expiresAt: MAX_UINT48,
             status: EntityStatus.Active,
             kind: EntityKind.Enterprise,
+            entity: 0n,
           });
         });
         expect(await copyOf(currency, outsider.address)).to.deep.equal({ copy: planted, current: true });
@@ -242,7 +249,10 @@ describe("IdentityGate (DigitalCurrency)", function () {
             await suite.identityRegistry
               .connect(accounts.bankB)
               .registerEntity(ID_W, EntityKind.FinanceCompany, CN, expiresAt, wallets);
-            return { wallets, expected: credential(expiresAt, EntityStatus.Active, EntityKind.FinanceCompany) };
+            return {
+              wallets,
+              expected: credential(expiresAt, EntityStatus.Active, EntityKind.FinanceCompany, NUMBER.w),
+            };
           },
         },
         {
@@ -250,7 +260,10 @@ describe("IdentityGate (DigitalCurrency)", function () {
           act: async ({ accounts, suite, expiresAt }) => {
             const wallet = accounts.extra[2].address;
             await suite.identityRegistry.connect(accounts.bankA).linkWallet(ID_Z, wallet);
-            return { wallets: [wallet], expected: credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise) };
+            return {
+              wallets: [wallet],
+              expected: credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise, NUMBER.z),
+            };
           },
         },
         {
@@ -266,7 +279,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
             await suite.identityRegistry.connect(accounts.bankA).suspendEntity(ID_Z);
             return {
               wallets: zWallets,
-              expected: credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise),
+              expected: credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise, NUMBER.z),
             };
           },
         },
@@ -276,7 +289,10 @@ describe("IdentityGate (DigitalCurrency)", function () {
             const byA = suite.identityRegistry.connect(accounts.bankA);
             await byA.suspendEntity(ID_Z);
             await byA.reinstateEntity(ID_Z);
-            return { wallets: zWallets, expected: credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise) };
+            return {
+              wallets: zWallets,
+              expected: credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise, NUMBER.z),
+            };
           },
         },
         {
@@ -284,14 +300,20 @@ describe("IdentityGate (DigitalCurrency)", function () {
           act: async ({ accounts, suite, zWallets }) => {
             const renewed = BigInt(await time.latest()) + 3n * ONE_YEAR;
             await suite.identityRegistry.connect(accounts.bankA).renewEntity(ID_Z, renewed);
-            return { wallets: zWallets, expected: credential(renewed, EntityStatus.Active, EntityKind.Enterprise) };
+            return {
+              wallets: zWallets,
+              expected: credential(renewed, EntityStatus.Active, EntityKind.Enterprise, NUMBER.z),
+            };
           },
         },
         {
           name: "revokeEntity",
           act: async ({ accounts, suite, expiresAt, zWallets }) => {
             await suite.identityRegistry.connect(accounts.admin).revokeEntity(ID_Z);
-            return { wallets: zWallets, expected: credential(expiresAt, EntityStatus.Revoked, EntityKind.Enterprise) };
+            return {
+              wallets: zWallets,
+              expected: credential(expiresAt, EntityStatus.Revoked, EntityKind.Enterprise, NUMBER.z),
+            };
           },
         },
         {
@@ -452,7 +474,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
         currency,
         registry,
         [x.address],
-        credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise),
+        credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise, NUMBER.enterpriseX),
       );
       await expectUnverified(currency, currency.connect(x).transfer(y.address, AMOUNT), x.address);
       await registry.connect(bankA).reinstateEntity(ID_X);
@@ -460,7 +482,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
         currency,
         registry,
         [x.address],
-        credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise),
+        credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise, NUMBER.enterpriseX),
       );
       await expectTransferMoves(currency, x, y, AMOUNT);
     });
@@ -478,7 +500,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
         currency,
         registry,
         [y.address],
-        credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise),
+        credential(expiresAt, EntityStatus.Active, EntityKind.Enterprise, NUMBER.enterpriseY),
       );
       await expectTransferMoves(currency, y, bankA, AMOUNT);
     });
@@ -557,7 +579,7 @@ describe("IdentityRegistry subscriptions", function () {
         await registry.connect(accounts.admin).addSubscriber(await spare.getAddress());
         await registry.connect(accounts.bankA).suspendEntity(ID_X);
         const { expiresAt } = await registry.entity(ID_X);
-        const suspended = credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise);
+        const suspended = credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise, NUMBER.enterpriseX);
         for (const gate of [suite.digitalCurrency, spare]) {
           await expectCurrentCopies(gate, registry, [accounts.enterpriseX.address], suspended);
         }
@@ -700,7 +722,7 @@ describe("IdentityRegistry subscriptions", function () {
             gate,
             registry,
             [x],
-            credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise),
+            credential(expiresAt, EntityStatus.Suspended, EntityKind.Enterprise, NUMBER.enterpriseX),
           );
         }
         for (const [i, gate] of removed.entries()) {
@@ -761,13 +783,13 @@ describe("IdentityRegistry subscriptions", function () {
           spare,
           registry,
           [x.address],
-          credential(xExpiry, EntityStatus.Active, EntityKind.Enterprise),
+          credential(xExpiry, EntityStatus.Active, EntityKind.Enterprise, NUMBER.enterpriseX),
         );
         await expectCurrentCopies(
           spare,
           registry,
           [y.address],
-          credential(yExpiry, EntityStatus.Active, EntityKind.Enterprise),
+          credential(yExpiry, EntityStatus.Active, EntityKind.Enterprise, NUMBER.enterpriseY),
         );
         expect((await copyOf(spare, centralBank.address)).current, "not republished").to.equal(false);
         await expectTransferMoves(spare, x, y, AMOUNT);
@@ -809,13 +831,14 @@ describe("IdentityRegistry subscriptions", function () {
       const registry = suite.identityRegistry;
       const { expiresAt } = await registry.entity(entityIdOf(CODES.bankB));
       expect(await registryCredential(registry, accounts.bankB.address)).to.deep.equal(
-        credential(expiresAt, EntityStatus.Active, EntityKind.Bank),
+        credential(expiresAt, EntityStatus.Active, EntityKind.Bank, NUMBER.bankB),
       );
       expect(await registryCredential(registry, accounts.regulator.address)).to.deep.equal(
         credential(
           (await registry.entity(entityIdOf(CODES.regulator))).expiresAt,
           EntityStatus.Active,
           EntityKind.Regulator,
+          NUMBER.regulator,
         ),
       );
       expect(await registryCredential(registry, accounts.outsider.address)).to.deep.equal(NO_CREDENTIAL);
