@@ -258,7 +258,7 @@ describe("SettlementEngine: signed orders", function () {
       { delta: -12_345n, net: "bank B pays bank A the difference" },
       { delta: 777n, net: "bank A pays bank B the difference" },
     ]) {
-      it(`nets two opposite cash legs between the same parties into one transfer (${net})`, async function () {
+      it(`nets two opposite cash legs between the same parties into one transfer of the net (${net}), and one of zero by the other payer`, async function () {
         const f = await loadFixture(banksHold);
         const { bankA, bankB } = f.accounts;
         const tx = await crossTrades(f, delta);
@@ -270,18 +270,25 @@ describe("SettlementEngine: signed orders", function () {
         );
         const [from, to] = delta < 0n ? [bankB, bankA] : [bankA, bankB];
         const value = delta < 0n ? -delta : delta;
-        expect(await currencyTransfers(f, tx)).to.deep.equal([{ from: from.address, to: to.address, value }]);
+        // The other payer moves zero, so that its own freeze, KYC and the pause are checked (finding 8).
+        expect(await currencyTransfers(f, tx)).to.deep.equal([
+          { from: from.address, to: to.address, value },
+          { from: to.address, to: from.address, value: 0n },
+        ]);
         await expectHeld(f, 1n, UNITS, bankB);
         await expectHeld(f, UNITS + 1n, 2n * UNITS, bankA);
       });
     }
 
-    it("equal opposite cash legs move no money: one transfer of zero, so the currency still checks both", async function () {
+    it("equal opposite cash legs move no money: a transfer of zero by each payer, so the currency still checks both", async function () {
       const f = await loadFixture(banksHold);
       const { bankA, bankB } = f.accounts;
       const tx = await crossTrades(f, 0n);
       await expect(tx).to.changeTokenBalances(f.suite.digitalCurrency, [bankA, bankB], [0n, 0n]);
-      expect(await currencyTransfers(f, tx)).to.deep.equal([{ from: bankB.address, to: bankA.address, value: 0n }]);
+      expect(await currencyTransfers(f, tx)).to.deep.equal([
+        { from: bankB.address, to: bankA.address, value: 0n },
+        { from: bankA.address, to: bankB.address, value: 0n },
+      ]);
       await expectHeld(f, 1n, UNITS, bankB);
     });
 
