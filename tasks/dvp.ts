@@ -105,23 +105,47 @@ commonParams(
 
 const actLine = (verb: string) => (r: ActResult) => `${verb} trade ${r.tradeId}: now ${r.status}${txOf(r.tx)}`;
 
-const idTask = (scopeDef: typeof dvp, name: string, description: string, act: TradeAct, verb: string) =>
+/** A repo close that could only tender says so: the repayment is held, the range is not back yet. */
+const closeLine = (r: ActResult) =>
+  r.status === "RepoTendered"
+    ? `tendered the repayment of trade ${r.tradeId}: the engine holds it and the repo can no longer default; the ` +
+      `ledger refused the range's return for now (paused, or the range frozen): run repo close again later${txOf(r.tx)}`
+    : actLine("closed")(r);
+
+const idTask = (
+  scopeDef: typeof dvp,
+  name: string,
+  description: string,
+  act: TradeAct,
+  line: string | ((r: ActResult) => string),
+) =>
   commonParams(scopeDef.task(name, description).addParam("id", "trade id")).setAction(
     async (args: CommonArgs & { id: string }, hre) =>
-      runCommand(hre, args, (platform) => actOnTrade(platform, args.id, act), actLine(verb)),
+      runCommand(
+        hre,
+        args,
+        (platform) => actOnTrade(platform, args.id, act),
+        typeof line === "string" ? actLine(line) : line,
+      ),
   );
 
 idTask(dvp, "accept", "Accept a proposal: both legs move now (taker)", "accept", "accepted");
 idTask(dvp, "reject", "Reject a proposal; the maker's leg goes back (taker)", "reject", "rejected");
 idTask(dvp, "withdraw", "Withdraw your proposal before the answer (maker)", "withdraw", "withdrew");
 idTask(dvp, "clear", "Clear out a proposal from its deadline (anyone)", "clear", "cleared");
-idTask(dvp, "reclaim", "Take a refund the token refused when your proposal ended (maker)", "reclaim", "reclaimed");
+idTask(
+  dvp,
+  "reclaim",
+  "Take a refund the token refused when your proposal ended (maker), or a closed repo's repayment (lender)",
+  "reclaim",
+  "reclaimed",
+);
 idTask(
   repo,
   "close",
-  "Pay the closing amount and take your range back, by the end date (borrower)",
+  "Tender the closing amount and take your range back, by the end date (borrower); again to finish a tendered close",
   "closeRepo",
-  "closed",
+  closeLine,
 );
 idTask(repo, "default", "Keep the range of a repo not closed by its end date (lender)", "defaultRepo", "defaulted");
 

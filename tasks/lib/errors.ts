@@ -142,6 +142,7 @@ const TRADE_STATUSES = [
   "RepoOpen",
   "RepoClosed",
   "RepoDefaulted",
+  "RepoTendered",
 ];
 const ENUM_ARGS: Record<string, Record<string, string[]>> = {
   BillWrongState: { state: RANGE_STATES, expected: RANGE_STATES },

@@ -133,6 +133,7 @@ export const TRADE_EVENTS = [
   "TradeProposed",
   "TradeSettled",
   "TradeEnded",
+  "RepoTendered",
   "RepoClosed",
   "RepoDefaulted",
   "RefundOwed",
