@@ -1102,7 +1102,7 @@ const ACTS: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.oneof(
  * acceptance bill X drew on Z, accepted, payable to Y, #3 a finance-company bill Y drew, issued, not splittable.
  */
 async function billsInEveryState(): Promise<BillFixture> {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite } = fixture;
   const ledger = suite.billLedger;
   const { enterpriseX, enterpriseY, enterpriseZ, financeCo } = accounts;

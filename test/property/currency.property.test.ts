@@ -773,7 +773,7 @@ async function freshRun(): Promise<{ model: Model; real: Real }> {
 
 /** The funded platform with enterprise Y's money moved to enterprise X, so Y's balance can be set exactly. */
 async function idleSenderPlatform() {
-  const platform = await fundedPlatform();
+  const platform = await loadFixture(fundedPlatform);
   const { accounts, suite } = platform;
   const cash = suite.digitalCurrency;
   const all = await cash.balanceOf(accounts.enterpriseY.address);

@@ -27,7 +27,7 @@ import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-networ
 import type { SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
 import type { BusinessCalendar, TradePricingHarness } from "../../typechain-types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { ADMIN_DELAY, verifiedPlatform, type Suite } from "../fixtures/platform";
+import { ADMIN_DELAY, deployedPlatform, verifiedPlatform, type Suite } from "../fixtures/platform";
 import { BillType, cstDayOf, dayFromIso, isoFromDay, issueBill, startOfCstDay } from "../../tasks/lib/bills";
 import {
   discountProceeds,
@@ -159,7 +159,8 @@ async function edgeBills(): Promise<EdgeBills> {
     await time.increaseTo(startOfCstDay(leapDay - 170) + 3_600);
     today = leapDay - 170;
   }
-  const { accounts, suite } = await verifiedPlatform();
+  // Deployed fresh at this time: the deployedPlatform fixture's snapshot would take the chain back.
+  const { accounts, suite } = await verifiedPlatform(await deployedPlatform());
   const maturities = new Set<number>([leapDay, leapDay + 1, leapDay - 1, dayOfDate(year, 1, 1)]);
   for (let m = 0; m < 13; m++) {
     const monthEnd = dayOfDate(year - 1, 3 + m, 0);

@@ -200,7 +200,7 @@ async function signAt(
 
 /** Enterprise Y has applied to endorse the first PART units of its holding to enterprise Z. */
 async function pendingEndorsement() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite, billId } = fixture;
   const ledger = suite.billLedger;
   await (await ledger.connect(accounts.enterpriseY).endorse(billId, 1n, PART, accounts.enterpriseZ, false)).wait();
@@ -210,7 +210,7 @@ async function pendingEndorsement() {
 
 /** Enterprise Y has pledged the first PART units of its holding to bank B, which signed. */
 async function signedPledge() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite, billId } = fixture;
   const ledger = suite.billLedger;
   await (await ledger.connect(accounts.enterpriseY).pledge(billId, 1n, PART, accounts.bankB)).wait();
@@ -223,7 +223,7 @@ async function signedPledge() {
  * the rest circulating with Y.
  */
 async function regulatorTargets() {
-  const fixture = await pendingEndorsement();
+  const fixture = await loadFixture(pendingEndorsement);
   const { accounts, ledger, billId } = fixture;
   await (await ledger.connect(accounts.enterpriseY).pledge(billId, PART + 1n, PART, accounts.bankB)).wait();
   await (await signAt(ledger, accounts.bankB, billId, PART + 1n)).wait();
@@ -232,7 +232,7 @@ async function regulatorTargets() {
 
 /** The circulating bill, with the registry no longer publishing standing to the ledger (the gate's fallback). */
 async function unsubscribedCirculatingBill(): Promise<BillFixture> {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite } = fixture;
   await (
     await suite.identityRegistry.connect(accounts.admin).removeSubscriber(await suite.billLedger.getAddress())
@@ -250,7 +250,7 @@ async function sendRaw(from: string, to: string, data: string): Promise<void> {
 
 /** Enterprise X draws `count` bank acceptance bills on bank A, payable to Y. */
 async function issueMany(count: number): Promise<{ accounts: BillCast; suite: Suite }> {
-  const { accounts, suite } = await billsPlatform();
+  const { accounts, suite } = await loadFixture(billsPlatform);
   const ledger = suite.billLedger;
   const data = ledger.interface.encodeFunctionData("issue", [
     await bankBill(accounts.bankA.address, accounts.enterpriseY.address, 1_000n, 60),
@@ -285,7 +285,7 @@ async function splitByApplications(
 }
 
 async function splitInto(count: number): Promise<BillFixture> {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite, billId } = fixture;
   await splitByApplications(suite.billLedger, accounts.enterpriseY, accounts.enterpriseZ.address, billId, count);
   return fixture;

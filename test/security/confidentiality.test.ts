@@ -100,7 +100,7 @@ function viewKeyFor(envelope: Envelope): string {
  * settled the order. Enterprise X is a third party with a published key.
  */
 async function confidentialTrade() {
-  const f = await tradingPlatform();
+  const f = await loadFixture(tradingPlatform);
   const { accounts, suite } = f;
   const keys = suite.encryptionKeys;
   for (const name of ["enterpriseX", "enterpriseY", "bankA", "bankB"] as const) {

@@ -43,7 +43,7 @@ const ROLES: Record<RoleName, string> = { KYC_PROVIDER_ROLE, DEFAULT_ADMIN_ROLE 
  * built for this registry that the registry does not publish to yet.
  */
 async function securedPlatform() {
-  const { accounts, suite } = await verifiedPlatform();
+  const { accounts, suite } = await loadFixture(verifiedPlatform);
   const registry = suite.identityRegistry;
   const systemAccount = await (await hre.ethers.deployContract("PlainERC20", [0])).getAddress();
   await (await registry.connect(accounts.admin).registerSystemAccount(systemAccount)).wait();
@@ -391,7 +391,7 @@ describe("IdentityRegistry access control", function () {
 
     describe("when the admin schedules renouncing (transfer to the zero address)", function () {
       async function renounceScheduled() {
-        const fixture = await securedPlatform();
+        const fixture = await loadFixture(securedPlatform);
         const registry = fixture.suite.identityRegistry.connect(fixture.accounts.admin);
         await (await registry.beginDefaultAdminTransfer(hre.ethers.ZeroAddress)).wait();
         const [, schedule] = await registry.pendingDefaultAdmin();
@@ -426,7 +426,7 @@ describe("IdentityRegistry access control", function () {
 
     describe("when the admin transfers the role to a new account", function () {
       async function transferBegun() {
-        const fixture = await securedPlatform();
+        const fixture = await loadFixture(securedPlatform);
         const registry = fixture.suite.identityRegistry;
         const newAdmin = fixture.accounts.extra[5];
         await (await registry.connect(fixture.accounts.admin).beginDefaultAdminTransfer(newAdmin.address)).wait();

@@ -93,7 +93,7 @@ const FROZEN_AMOUNT = 12_345n;
  * The central bank is verified and party to none of these records: the "verified unrelated trader".
  */
 async function seeThroughScene() {
-  const f = await tradingPlatform();
+  const f = await loadFixture(tradingPlatform);
   const { accounts, suite } = f;
   const { bankA, bankB, enterpriseX, enterpriseY, enterpriseZ, regulator } = accounts;
   const [enterpriseW, enterpriseV, enterpriseU, enterpriseT, walletX2] = accounts.extra;

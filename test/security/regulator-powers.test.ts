@@ -207,7 +207,7 @@ function accessControlExpected(grantAndRevoke: string): Record<string, string> {
  *  - keys: the regulator published view key 1.
  */
 async function sweepScene() {
-  const f = await tradingPlatform();
+  const f = await loadFixture(tradingPlatform);
   const { accounts, suite } = f;
   const { bankA, bankB, enterpriseX, enterpriseY, enterpriseZ, regulator } = accounts;
   const ledger = suite.billLedger;

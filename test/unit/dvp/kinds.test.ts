@@ -81,7 +81,7 @@ async function agentSettles(f: DvpFixture, terms: Terms, maker: HardhatEthersSig
 }
 
 async function holders(): Promise<KindsFixture> {
-  const f = await market();
+  const f = await loadFixture(market);
   const { enterpriseY: y, bankA, financeCo, centralBank } = f.accounts;
   await (await agentSettles(f, await discountTerms(f, y, bankA, U), y, bankA)).wait();
   await (await agentSettles(f, await discountTerms(f, y, financeCo, U, { start: U + 1n }), y, financeCo)).wait();

@@ -42,7 +42,7 @@ const NO_MARKS = new Map<number, 1 | 2>();
 
 /** Bank A holds [1, UNITS] (bought from Y), the clock at 10:00 CST. */
 async function bankHolds(): Promise<DvpFixture> {
-  const f = await market();
+  const f = await loadFixture(market);
   const engine = f.suite.settlementEngine;
   const t = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, UNITS);
   const makerSignature = await signTerms(engine, f.accounts.enterpriseY, t);

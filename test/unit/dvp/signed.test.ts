@@ -33,7 +33,7 @@ const AGENT_ROLE = keccakId("AGENT_ROLE");
 
 /** Bank A holds [1, UNITS] and bank B [UNITS + 1, 2 UNITS], both discounted by Y in one batch. */
 async function banksHold(): Promise<DvpFixture> {
-  const f = await market();
+  const f = await loadFixture(market);
   const { enterpriseY: y, bankA, bankB, admin } = f.accounts;
   const toA = await discountTerms(f, y, bankA, UNITS);
   const toB = await discountTerms(f, y, bankB, UNITS, { start: UNITS + 1n });

@@ -25,7 +25,7 @@ const MAX_BATCH = 50n;
 
 /** The market after Y discounted [1, UNITS] to bank A (proposed by Y, accepted by bank A). */
 async function bankHolds(): Promise<DvpFixture> {
-  const f = await market();
+  const f = await loadFixture(market);
   const t = await discountTerms(f, f.accounts.enterpriseY, f.accounts.bankA, UNITS);
   await (await f.suite.settlementEngine.connect(f.accounts.enterpriseY).propose(t)).wait();
   await (await f.suite.settlementEngine.connect(f.accounts.bankA).accept(t)).wait();
@@ -34,7 +34,7 @@ async function bankHolds(): Promise<DvpFixture> {
 
 /** The market with a listed HookToken of which bank A holds 1,000,000 units and approved the engine. */
 async function withHookToken(): Promise<DvpFixture & { hook: HookToken }> {
-  const f = await market();
+  const f = await loadFixture(market);
   const hook = await hre.ethers.deployContract("HookToken");
   await (await hook.mint(f.accounts.bankA.address, 1_000_000n)).wait();
   await (await hook.connect(f.accounts.bankA).approve(f.engine, hre.ethers.MaxUint256)).wait();

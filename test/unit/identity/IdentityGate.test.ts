@@ -94,7 +94,7 @@ async function expectCurrentCopies(
 
 /** Funded platform plus enterprise Z, verified by bank A with two wallets, and a contract fit to be a system account. */
 async function withEntityZ() {
-  const { accounts, suite } = await fundedPlatform();
+  const { accounts, suite } = await loadFixture(fundedPlatform);
   const expiresAt = BigInt(await time.latest()) + ONE_YEAR;
   const zWallets = [accounts.extra[0].address, accounts.extra[1].address];
   await registerEntity(suite.identityRegistry.connect(accounts.bankA), {
@@ -110,14 +110,14 @@ async function withEntityZ() {
 
 /** Funded platform plus a second currency for the same registry, deployed after everyone was verified. */
 async function withSpareGate() {
-  const { accounts, suite } = await fundedPlatform();
+  const { accounts, suite } = await loadFixture(fundedPlatform);
   const spare = await deployGate(await suite.identityRegistry.getAddress(), accounts, "SPARE");
   return { accounts, suite, spare };
 }
 
 /** Funded platform whose registry publishes to the currency and three more gates: [currency, g1, g2, g3]. */
 async function withFourSubscribers() {
-  const { accounts, suite } = await fundedPlatform();
+  const { accounts, suite } = await loadFixture(fundedPlatform);
   const registry = suite.identityRegistry;
   const gates: DigitalCurrency[] = [];
   for (const symbol of ["G1", "G2", "G3"]) {
@@ -415,7 +415,7 @@ describe("IdentityGate (DigitalCurrency)", function () {
   describe("when the registry publishes to the currency again (addSubscriber after removeSubscriber)", function () {
     /** Unsubscribed, enterprise X suspended while nobody told the currency, then subscribed again. */
     async function staleCopyOfX() {
-      const { accounts, suite } = await unsubscribedPlatform();
+      const { accounts, suite } = await loadFixture(unsubscribedPlatform);
       const registry = suite.identityRegistry;
       await (await registry.connect(accounts.bankA).suspendEntity(ID_X)).wait();
       const tx = await registry.connect(accounts.admin).addSubscriber(await suite.digitalCurrency.getAddress());

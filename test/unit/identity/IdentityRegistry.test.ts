@@ -89,7 +89,7 @@ async function expectUnverified(registry: IdentityRegistry, wallets: string[]): 
 
 /** Verified platform plus enterprise Z, verified by bank A in "CN-SH" for LIFETIME seconds, with three wallets. */
 async function entityZWithThreeWallets() {
-  const { accounts, suite } = await verifiedPlatform();
+  const { accounts, suite } = await loadFixture(verifiedPlatform);
   const expiresAt = (await now()) + LIFETIME;
   const wallets = accounts.extra.slice(0, 3).map((signer) => signer.address);
   await registerEntity(suite.identityRegistry.connect(accounts.bankA), {
@@ -104,7 +104,7 @@ async function entityZWithThreeWallets() {
 
 /** Entity Z as above, then suspended by bank A. */
 async function entityZSuspended() {
-  const fixture = await entityZWithThreeWallets();
+  const fixture = await loadFixture(entityZWithThreeWallets);
   const { accounts, suite } = fixture;
   await (await suite.identityRegistry.connect(accounts.bankA).suspendEntity(ID_Z)).wait();
   return fixture;
@@ -112,7 +112,7 @@ async function entityZSuspended() {
 
 /** Entity Z as above, then revoked by the admin. */
 async function entityZRevoked() {
-  const fixture = await entityZWithThreeWallets();
+  const fixture = await loadFixture(entityZWithThreeWallets);
   const { accounts, suite } = fixture;
   await (await suite.identityRegistry.connect(accounts.admin).revokeEntity(ID_Z)).wait();
   return fixture;
@@ -120,7 +120,7 @@ async function entityZRevoked() {
 
 /** Entity Z with the maximum number of wallets (its three plus 17 more). */
 async function entityZFull() {
-  const fixture = await entityZWithThreeWallets();
+  const fixture = await loadFixture(entityZWithThreeWallets);
   const { accounts, suite } = fixture;
   const byA = suite.identityRegistry.connect(accounts.bankA);
   for (const wallet of walletAddresses("fill", Number(MAX_WALLETS) - fixture.wallets.length)) {
@@ -131,7 +131,7 @@ async function entityZFull() {
 
 /** Verified platform plus a stand-in contract registered as a system account. */
 async function withSystemAccount() {
-  const { accounts, suite } = await verifiedPlatform();
+  const { accounts, suite } = await loadFixture(verifiedPlatform);
   const systemContract = await hre.ethers.deployContract("PlainERC20", [0]);
   await systemContract.waitForDeployment();
   const systemAccount = await systemContract.getAddress();
@@ -193,7 +193,7 @@ describe("IdentityRegistry", function () {
   describe(".registerEntity()", function () {
     describe("when a KYC provider registers a new entity with two wallets", function () {
       async function registerNew() {
-        const { accounts, suite } = await verifiedPlatform();
+        const { accounts, suite } = await loadFixture(verifiedPlatform);
         const registry = suite.identityRegistry;
         const expiresAt = (await now()) + 1_000_000n;
         const wallets = [walletAddress("new-0"), walletAddress("new-1")];
@@ -1273,7 +1273,7 @@ describe("IdentityRegistry", function () {
 
     describe("at the expiry edge inside a transaction (block.timestamp of the mined block)", function () {
       async function fundedZ() {
-        const fixture = await entityZWithThreeWallets();
+        const fixture = await loadFixture(entityZWithThreeWallets);
         const { accounts, suite } = fixture;
         await (await suite.digitalCurrency.connect(accounts.centralBank).mint(accounts.bankB.address, 1_000n)).wait();
         return fixture;

@@ -37,7 +37,7 @@ const FROZEN_UNITS = 5_000_000n;
 const FACE_2 = 500_000_00n;
 
 async function auditScenario() {
-  const f = await tradingPlatform();
+  const f = await loadFixture(tradingPlatform);
   const { accounts: a, suite } = f;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "audit-"));
   const file = (name: string, value: unknown) => {

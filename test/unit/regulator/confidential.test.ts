@@ -33,7 +33,7 @@ const TERMS = { invoice: "INV-7", price: "1,180,000.00" };
 
 /** Enterprise X and Y have published their keys, the regulator its view key. */
 async function keyedPlatform() {
-  const { accounts, suite } = await verifiedPlatform();
+  const { accounts, suite } = await loadFixture(verifiedPlatform);
   await publishEntityKey(asPlatform(suite, accounts.enterpriseX), KEY_X.publicKey);
   await publishEntityKey(asPlatform(suite, accounts.enterpriseY), KEY_Y.publicKey);
   await rotateViewKey(asPlatform(suite, accounts.regulator), VIEW.publicKey);

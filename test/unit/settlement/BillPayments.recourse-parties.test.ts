@@ -27,12 +27,12 @@ async function dishonouredAfter(fixture: BillFixture, path: (keyof BillFixture["
 }
 
 async function circularChain() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   return { ...fixture, ...(await dishonouredAfter(fixture, ["enterpriseY", "enterpriseZ", "enterpriseY"])) };
 }
 
 async function drawerHolds() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   return { ...fixture, ...(await dishonouredAfter(fixture, ["enterpriseY", "enterpriseX"])) };
 }
 

@@ -106,7 +106,7 @@ async function pinNextBlock(ledger: BillLedger): Promise<{ at: bigint; deadline:
 
 /** X draws a bill with its own marks; bank A accepts it and Y receives it (state Circulating). */
 async function receivedBillWith(marks: { splittable: boolean; notTransferable: boolean }): Promise<BillFixture> {
-  const { accounts, suite } = await billsPlatform();
+  const { accounts, suite } = await loadFixture(billsPlatform);
   const ledger = suite.billLedger;
   const issueDay = cstDayOf((await time.latest()) + 1);
   const maturityDay = issueDay + 90;
@@ -136,7 +136,7 @@ async function notTransferableBill() {
 
 /** Y has applied to endorse its whole holding to Z, without the no-recourse mark. */
 async function wholeEndorsementPending() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite, billId } = fixture;
   const { deadline } = await pinNextBlock(suite.billLedger);
   await endorse(suite.billLedger.connect(accounts.enterpriseY), billId, 1n, FACE, accounts.enterpriseZ.address);
@@ -145,7 +145,7 @@ async function wholeEndorsementPending() {
 
 /** Y has applied to endorse the first PART units of its holding to Z (the holding is split). */
 async function partialEndorsementPending() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite, billId } = fixture;
   const { deadline } = await pinNextBlock(suite.billLedger);
   await endorse(suite.billLedger.connect(accounts.enterpriseY), billId, 1n, PART, accounts.enterpriseZ.address);
@@ -154,14 +154,14 @@ async function partialEndorsementPending() {
 
 /** Z holds [1, PART] (endorsed by Y, signed), Y holds the rest. */
 async function partEndorsed() {
-  const fixture = await partialEndorsementPending();
+  const fixture = await loadFixture(partialEndorsementPending);
   await sign(fixture.suite.billLedger.connect(fixture.accounts.enterpriseZ), fixture.billId, 1n);
   return fixture;
 }
 
 /** Y has pledged its whole holding to bank B, which signed. */
 async function pledgedBill() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite, billId } = fixture;
   await pledge(suite.billLedger.connect(accounts.enterpriseY), billId, 1n, FACE, accounts.bankB.address);
   await sign(suite.billLedger.connect(accounts.bankB), billId, 1n);
@@ -170,7 +170,7 @@ async function pledgedBill() {
 
 /** Y's whole holding frozen by the regulator. */
 async function frozenBill() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   await freezeRange(fixture.suite.billLedger.connect(fixture.accounts.regulator), fixture.billId, 1n, FACE);
   return fixture;
 }
@@ -181,7 +181,7 @@ async function frozenBill() {
  * endorsement.
  */
 async function chainedBill() {
-  const fixture = await circulatingBill();
+  const fixture = await loadFixture(circulatingBill);
   const { accounts, suite, billId } = fixture;
   const { enterpriseX, enterpriseY, enterpriseZ, financeCo } = accounts;
   const ledger = suite.billLedger;

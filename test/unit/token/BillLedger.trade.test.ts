@@ -36,7 +36,7 @@ const PART = 1_000n;
 
 /** The operator fixture plus a second bill, not splittable, circulating with Y. */
 async function unsplittableBill(): Promise<OperatorFixture & { rigidId: bigint }> {
-  const f = await operatorBill();
+  const f = await loadFixture(operatorBill);
   const { enterpriseX: x, enterpriseY: y, bankA } = f.accounts;
   const { billId: rigidId } = await issueBill(f.ledger.connect(x), {
     billType: BillType.BankAcceptance,
@@ -302,7 +302,7 @@ describe("BillLedger.tradeRange()", function () {
 
   describe("pause and freeze", function () {
     async function escrowedAndPaused() {
-      const f = await operatorBill();
+      const f = await loadFixture(operatorBill);
       const y = f.accounts.enterpriseY;
       await (await trade(f, 1n, PART, y, RangeState.Circulating, y, RangeState.Escrowed)).wait();
       await (await trade(f, PART + 1n, PART, y, RangeState.Circulating, y, RangeState.Pledged)).wait();
