@@ -3,7 +3,17 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import { vars } from "hardhat/config";
-import "@nomicfoundation/hardhat-toolbox";
+// hardhat-toolbox's plugins, in its order, but the gas reporter only when it reports (REPORT_GAS=1): loading it, and
+// viem with it, costs every hardhat process ~0.2 s, each task command included, for nothing when it is off.
+import "@nomicfoundation/hardhat-chai-matchers";
+import "@nomicfoundation/hardhat-ethers";
+import "@nomicfoundation/hardhat-verify";
+import "@nomicfoundation/hardhat-ignition-ethers";
+import "@typechain/hardhat";
+import type {} from "hardhat-gas-reporter/dist/type-extensions";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+if (process.env.REPORT_GAS === "1") require("hardhat-gas-reporter");
+import "solidity-coverage";
 import "./tasks";
 
 const SOLC_VERSION = "0.8.30";
