@@ -53,8 +53,9 @@ async function waitForNode(node: ChildProcess, url: string) {
 export async function startLocalNode(portBase: number, label: string): Promise<LocalNode> {
   const port = portBase + Math.floor(Math.random() * 300);
   const url = `http://127.0.0.1:${port}`;
-  // TS_NODE_PROJECT: each process transpiles the config and tasks/ through a cache (see test/e2e/tsconfig.json).
-  const env = { ...process.env, BILL_DVP_LOCALHOST_URL: url, TS_NODE_PROJECT: path.join(__dirname, "tsconfig.json") };
+  // TS_NODE_PROJECT: each process transpiles the config and tasks/ through a cache (see test/cachedTranspiler.js).
+  const tsProject = path.join(ROOT, "test", "tsconfig.json");
+  const env = { ...process.env, BILL_DVP_LOCALHOST_URL: url, TS_NODE_PROJECT: tsProject };
   const deploymentId = `${label}-${port}`;
   const cli = (...args: string[]): CliResult => {
     const result = spawnSync(HARDHAT, ["--network", "localhost", ...args], { cwd: ROOT, env, encoding: "utf8" });
