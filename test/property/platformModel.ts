@@ -147,8 +147,6 @@ export interface TradeModel {
   status: TradeStatus;
   refundOwed: bigint;
   signed: boolean;
-  /** A repo repayment the engine holds for a lender that could not receive it (rule 2). */
-  held?: bigint;
 }
 
 export interface Money {
@@ -1056,6 +1054,11 @@ function deliver(
   }
   const token = tokenOfLeg(s.w, leg);
   if (escrowed) {
+    // Rule 9: the maker's escrowed money is still the maker's; a freeze of its account holds it in the engine.
+    if (token === "cash" && s.m.cash.frozen[from] && s.intended("9")) {
+      s.rulesUsed.add("9");
+      refuse(s, "CurrencyAccountFrozen", `${from}'s account frozen: its escrow stays`);
+    }
     s.m.escrow[token] -= leg.amount;
     enginePay(s, token, "engine", to, leg.amount);
   } else if (flows !== undefined) {
@@ -1130,15 +1133,28 @@ export function endTrade(s: Sim, t: Terms, caller: Actor, how: TradeStatus): voi
   }
 }
 
+/**
+ * Pays what a trade owes its caller: an ended proposal's refund to its maker, a closed repo's repayment to its lender
+ * (a tendered repo owes nothing until its range is back).
+ */
 export function reclaim(s: Sim, t: Terms, caller: Actor): void {
   const trade = tradeOf(s.m, tradeIdOf(s.w, t));
-  if (t.maker !== s.w.address[caller]) refuse(s, "TradeNotEntitled", "not the maker");
-  if (trade === undefined || trade.refundOwed === 0n) refuse(s, "TradeNothingOwed", "nothing owed");
-  const owed = trade.refundOwed;
+  let owedTo = walletOf(s.w, t.maker);
+  let leg = t.makerLeg;
+  let owed = trade?.refundOwed ?? 0n;
+  const tendered = trade?.status === TradeStatus.RepoTendered;
+  if (tendered || trade?.status === TradeStatus.RepoClosed) {
+    const repo = repoParties(s.w, t);
+    owedTo = repo.lender;
+    leg = repo.cashLeg;
+    if (tendered) owed = 0n;
+  }
+  if (owedTo !== caller) refuse(s, "TradeNotEntitled", `not ${owedTo}`);
+  if (trade === undefined || owed === 0n) refuse(s, "TradeNothingOwed", "nothing owed");
   trade.refundOwed = 0n;
-  const token = tokenOfLeg(s.w, t.makerLeg);
+  const token = tokenOfLeg(s.w, leg);
   s.m.escrow[token] -= owed;
-  enginePay(s, token, "engine", walletOf(s.w, t.maker), owed);
+  enginePay(s, token, "engine", owedTo, owed);
 }
 
 /** One signed order (settle, or a member of settleBatch when `flows` is given). */
@@ -1223,57 +1239,82 @@ export function closingDeadline(t: Terms): bigint {
   return BigInt(startOfCstDay(Number(t.endDay) + 1));
 }
 
-function openRepo(s: Sim, t: Terms): TradeModel {
+/** Runs `act` on a copy of the model and keeps the copy if it completes (a call the engine makes in try/catch). */
+function attempt(s: Sim, act: (probe: Sim) => void): boolean {
+  const probe = new Sim(s.w, structuredClone(s.m), s.baseRules, s.t);
+  try {
+    act(probe);
+  } catch (e) {
+    if (e instanceof Refused) return false;
+    throw e;
+  }
+  Object.assign(s.m, probe.m);
+  probe.rulesUsed.forEach((k) => s.rulesUsed.add(k));
+  return true;
+}
+
+/**
+ * Closes a repo (rule 2). Open: the borrower tenders the repayment into the engine before the closing deadline (or
+ * later while the lender is unverified and so cannot default it) and the repo is RepoTendered, which no default can
+ * end. Then, and on any later close by the borrower or the lender, the range goes back if the ledger lets it (not
+ * paused, not frozen, the borrower verified) and the lender is paid; a payment the lender cannot take is owed to it
+ * (reclaim). A range that cannot go back yet leaves the repo tendered.
+ */
+export function closeRepo(s: Sim, t: Terms, caller: Actor): void {
+  const trade = tradeOf(s.m, tradeIdOf(s.w, t));
+  const status = trade?.status ?? TradeStatus.None;
+  const { borrower, lender, billLeg, cashLeg } = repoParties(s.w, t);
+  const token = tokenOfLeg(s.w, cashLeg);
+  if (status === TradeStatus.RepoOpen) {
+    if (caller !== borrower) refuse(s, "TradeNotEntitled", "not the borrower");
+    if (s.t >= closingDeadline(t) && verified(s, lender)) refuse(s, "TradeRepoClosing", "closing deadline passed");
+    pull(s, token, borrower, "engine", "engine", t.closingAmount);
+    s.m.escrow[token] += t.closingAmount;
+    trade!.status = TradeStatus.RepoTendered;
+    trade!.refundOwed = t.closingAmount;
+    s.rulesUsed.add("2a");
+  } else if (status !== TradeStatus.RepoTendered) {
+    refuse(s, "TradeWrongStatus", `status ${TradeStatus[status]}`);
+  } else if (caller !== borrower && caller !== lender) {
+    refuse(s, "TradeNotEntitled", "neither borrower nor lender");
+  }
+  const [holder, state] =
+    t.kind === TradeKind.PledgeRepo ? [borrower, RangeState.Pledged] : [lender, RangeState.Escrowed];
+  if (!attempt(s, (p) => tradeRange(p, billLeg, holder, state, borrower, RangeState.Circulating))) {
+    s.rulesUsed.add("2: the range waits");
+    return;
+  }
+  // The attempt replaced the model's records with its copy's.
+  const closed = tradeOf(s.m, tradeIdOf(s.w, t))!;
+  closed.status = TradeStatus.RepoClosed;
+  if (engineCanSend(s, token, lender, t.closingAmount)) {
+    enginePay(s, token, "engine", lender, t.closingAmount);
+    s.m.escrow[token] -= t.closingAmount;
+    closed.refundOwed = 0n;
+  } else {
+    s.rulesUsed.add("2: the repayment waits for its lender");
+  }
+}
+
+/**
+ * The lender keeps the range of a repo not tendered in time. Rule 2: a default respects pauses and freezes: none
+ * while the currency of the repayment is paused (the borrower could not tender), the ledger paused or the range
+ * frozen.
+ */
+export function defaultRepo(s: Sim, t: Terms, caller: Actor): void {
   const trade = tradeOf(s.m, tradeIdOf(s.w, t));
   if (trade?.status !== TradeStatus.RepoOpen)
     refuse(s, "TradeWrongStatus", `status ${TradeStatus[trade?.status ?? 0]}`);
-  return trade;
-}
-
-/**
- * The borrower closes its repo before the deadline. Rule 2: a lender that cannot receive (its KYC lapsed or
- * revoked) does not stop it: the repayment is then held in the engine for the lender.
- */
-export function closeRepo(s: Sim, t: Terms, caller: Actor): void {
-  const trade = openRepo(s, t);
   const { borrower, lender, billLeg, cashLeg } = repoParties(s.w, t);
-  if (caller !== borrower) refuse(s, "TradeNotEntitled", "not the borrower");
-  if (s.t >= closingDeadline(t)) refuse(s, "TradeRepoClosing", "closing deadline passed");
-  trade.status = TradeStatus.RepoClosed;
-  if (t.kind === TradeKind.PledgeRepo) {
-    tradeRange(s, billLeg, borrower, RangeState.Pledged, borrower, RangeState.Circulating);
-  } else {
-    tradeRange(s, billLeg, lender, RangeState.Escrowed, borrower, RangeState.Circulating);
-  }
-  const token = tokenOfLeg(s.w, cashLeg);
-  const lenderCanReceive = token === "token" || kindOf(s, lender) !== EntityKind.None;
-  if (!lenderCanReceive && s.intended("2a")) {
-    s.rulesUsed.add("2a");
-    pull(s, token, borrower, "engine", "engine", t.closingAmount);
-    s.m.escrow[token] += t.closingAmount;
-    trade.held = t.closingAmount;
-    return;
-  }
-  enginePay(s, token, borrower, lender, t.closingAmount);
-}
-
-/**
- * The lender keeps the range of a repo not closed in time. Rule 2: a default respects pauses and freezes: it is
- * refused while the range is frozen or the ledger paused; while the currency is paused or the borrower's account
- * frozen (the borrower could not have paid) either outcome is accepted.
- */
-export function defaultRepo(s: Sim, t: Terms, caller: Actor): void {
-  const trade = openRepo(s, t);
-  const { borrower, lender, billLeg } = repoParties(s.w, t);
-  const r = rangeAt(billOf(s.m, billLeg.billId), billLeg.start);
-  if (s.intended("2b") && (r?.state === RangeState.Frozen || s.m.ledgerPaused)) s.unnamed = true;
   if (caller !== lender) refuse(s, "TradeNotEntitled", "not the lender");
   if (s.t < closingDeadline(t)) refuse(s, "TradeRepoClosing", "closing deadline not reached");
   if (s.intended("2b")) {
-    if (r?.state === RangeState.Frozen) refuseByRule(s, "2b", "a default respects the range's freeze");
-    if (s.m.ledgerPaused) refuseByRule(s, "2b", "a default respects the ledger's pause");
-    if (s.m.cash.paused) s.lenient("rule 2: the currency is paused, the borrower could not repay");
-    if (s.m.cash.frozen[borrower]) s.lenient("rule 2: the borrower's account is frozen, it could not repay");
+    s.rulesUsed.add("2b");
+    if (tokenOfLeg(s.w, cashLeg) === "cash" && s.m.cash.paused) refuse(s, "TradeRepoBlocked", "currency paused");
+    if (t.kind === TradeKind.OutrightRepo) {
+      const r = rangeAt(billOf(s.m, billLeg.billId), billLeg.start);
+      if (s.m.ledgerPaused || r?.state !== RangeState.Escrowed) refuse(s, "TradeRepoBlocked", "range blocked");
+    }
   }
   trade.status = TradeStatus.RepoDefaulted;
   if (t.kind === TradeKind.PledgeRepo) {
