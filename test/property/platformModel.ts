@@ -26,7 +26,7 @@ import {
   type Leg,
   type Terms,
 } from "../../tasks/lib/dvp";
-import { WALLETS, type WalletName } from "../fixtures/platformScene";
+import { WALLETS, type SceneBill, type SceneLink, type WalletName } from "../fixtures/platformScene";
 
 export { WALLETS, type WalletName };
 
@@ -94,13 +94,8 @@ const NO_MARKS = new Map<number, 1 | 2>();
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
-export interface Link {
-  kind: "endorsement" | "guarantee";
-  party: WalletName;
-  noRecourse: boolean;
-  /** Whom the endorsement went to (its direct endorsee). */
-  endorsee?: WalletName;
-}
+/** A link of a range's liability chain (endorsee: whom an endorsement went to). */
+export type Link = SceneLink;
 
 export interface Presentment {
   presentedAt: bigint;
@@ -128,15 +123,7 @@ export interface RangeModel {
   claim?: { target: WalletName; keep: number | "zero" };
 }
 
-export interface BillModel {
-  id: bigint;
-  type: BillType;
-  drawer: WalletName;
-  acceptor: WalletName;
-  payee: WalletName;
-  face: bigint;
-  maturityDay: number;
-  notTransferable: boolean;
+export interface BillModel extends SceneBill {
   splittable: boolean;
   ranges: RangeModel[];
 }
@@ -476,6 +463,14 @@ function checkCounterparty(s: Sim, counterparty: WalletName, caller: Actor): voi
   }
 }
 
+/** An application's parties, as the ledger checks them: counterparty rule, pause, both verified; its kind. */
+function checkApplicants(s: Sim, counterparty: WalletName, caller: Actor): EntityKind {
+  checkCounterparty(s, counterparty, caller);
+  openGate(s);
+  checkLedgerParty(s, caller as Subject);
+  return checkLedgerParty(s, counterparty);
+}
+
 export function endorse(
   s: Sim,
   billId: bigint,
@@ -488,10 +483,7 @@ export function endorse(
   const bill = billOf(s.m, billId);
   if (bill.notTransferable) refuse(s, "BillNotTransferable", "drawer's not-transferable mark");
   checkNotMatured(s, bill);
-  checkCounterparty(s, endorsee, caller);
-  openGate(s);
-  checkLedgerParty(s, caller as Subject);
-  const kind = checkLedgerParty(s, endorsee);
+  const kind = checkApplicants(s, endorsee, caller);
   if (kind !== EntityKind.Enterprise) refuse(s, "BillWrongPartyKind", `${endorsee} is no enterprise`);
   applyAct(
     s,
@@ -511,10 +503,7 @@ export function pledge(s: Sim, billId: bigint, start: bigint, amount: bigint, cr
   const bill = billOf(s.m, billId);
   if (bill.notTransferable) refuse(s, "BillNotTransferable", "drawer's not-transferable mark");
   checkNotMatured(s, bill);
-  checkCounterparty(s, creditor, caller);
-  openGate(s);
-  checkLedgerParty(s, caller as Subject);
-  checkLedgerParty(s, creditor);
+  checkApplicants(s, creditor, caller);
   applyAct(s, bill, start, amount, caller, RangeState.Circulating, LedgerAct.Pledge, creditor, false, bill.splittable);
 }
 
@@ -527,10 +516,7 @@ export function requestGuarantee(
   caller: Actor,
 ): void {
   const bill = billOf(s.m, billId);
-  checkCounterparty(s, guarantor, caller);
-  openGate(s);
-  checkLedgerParty(s, caller as Subject);
-  checkLedgerParty(s, guarantor);
+  checkApplicants(s, guarantor, caller);
   applyAct(
     s,
     bill,
