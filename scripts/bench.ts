@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
+import { Wallet, type ContractTransactionResponse, type HDNodeWallet, type Signer } from "ethers";
 import { EntityKind, registerEntity } from "../tasks/lib/identity";
 import { fundedPlatform } from "../test/fixtures/platform";
 import { billsPlatform } from "../test/fixtures/bills";
@@ -19,8 +19,11 @@ import { printBreakdown, traceGas } from "./gasTrace";
 
 type Figures = Record<string, number>;
 
-/** A budget: at most `factor` × the baseline measured in the same run, or at most `limit` gas. */
-type Budget = { operation: string } & ({ baseline: string; factor: number } | { limit: number });
+/**
+ * A budget: at most `factor` × the baseline measured in the same run, or at most `limit` gas. An `open` budget is an
+ * issue's target the contracts do not meet yet: the run prints how far off it is and does not fail on it.
+ */
+type Budget = { operation: string; open?: string } & ({ baseline: string; factor: number } | { limit: number });
 
 /** Every budget is enforced (issue 11 settled the engine's against the KYC-gated design; README *Gas*). */
 const BUDGETS: Budget[] = [
@@ -30,6 +33,8 @@ const BUDGETS: Budget[] = [
   { operation: "dvp.atomic", baseline: "baseline.swap", factor: 2.15 },
   { operation: "dvp.twoPhase", baseline: "baseline.swap", factor: 3.7 },
   { operation: "dvp.batch20.perTrade", baseline: "dvp.atomic", factor: 0.5 },
+  { operation: "dvp.discount.partial", limit: 200_000, open: "issue 17" },
+  { operation: "dvp.batch20.discount.partial.perTrade", limit: 140_000, open: "issue 17" },
 ];
 
 /** EIP-170's limit on deployed code, and the room every platform contract keeps under it for the next feature. */
@@ -244,6 +249,70 @@ async function measureDvp(figures: Figures) {
   await nameContracts({ ...suite, PlainERC1155: items, PlainERC20: money, BaselineSwap: swapper });
 }
 
+/**
+ * The trade a desk makes most: an enterprise discounts part of its range to a bank, both sign and the settlement
+ * agent submits; the engine prices it. Twenty enterprises each hold a range of the fixture bill, so a batch pays twenty enterprises and nothing nets. Nonces are consecutive, so each signer's share
+ * one bitmap word, as a desk's do.
+ */
+async function measureDiscounts(figures: Figures) {
+  const f = await tradingPlatform();
+  const { accounts, suite } = f;
+  const { enterpriseY: y, bankA, bankB, financeCo, centralBank, admin: agent } = accounts;
+  const engine = suite.settlementEngine.connect(agent);
+  const banks = [bankA, bankB, financeCo];
+  const UNITS = 1_000_000n;
+  let nonce = 1n;
+  const order = async (terms: Terms, maker: Signer, taker: Signer) => {
+    const numbered = { ...terms, nonce: nonce++ };
+    return {
+      terms: numbered,
+      makerSignature: await signTerms(engine, maker, numbered),
+      takerSignature: await signTerms(engine, taker, numbered),
+    };
+  };
+
+  // 23 enterprises, each holding money (as a desk's counterparties do) and 2 × UNITS units of enterprise Y's
+  // range, bought by a swap.
+  const expiresAt = BigInt(await time.latest()) + 365n * 86_400n;
+  const sellers: HDNodeWallet[] = [];
+  for (let i = 0; i < 23; i++) {
+    const seller = Wallet.createRandom(hre.ethers.provider);
+    await hre.network.provider.send("hardhat_setBalance", [seller.address, "0x56BC75E2D63100000"]);
+    await registerEntity(suite.identityRegistry.connect(bankA), {
+      code: `91110000DESK${String(i).padStart(6, "0")}`,
+      kind: EntityKind.Enterprise,
+      jurisdiction: "CN",
+      expiresAt,
+      wallets: [seller.address],
+    });
+    await gasOf(suite.digitalCurrency.connect(centralBank).transfer(seller.address, 1_00n));
+    await gasOf(suite.digitalCurrency.connect(seller).approve(f.engine, hre.ethers.MaxUint256));
+    const leg = billLeg(f.ledger, f.billId, 1n + BigInt(i) * 2n * UNITS, 2n * UNITS);
+    const swap = await termsOf(TradeKind.Swap, y, seller, leg, tokenLeg(f.currency, 1n));
+    await gasOf(engine.settle(await order(swap, y, seller)));
+    sellers.push(seller);
+  }
+  const start = (i: number) => 1n + BigInt(i) * 2n * UNITS;
+  const discount = async (i: number, from: bigint, bank = banks[i % 3]) =>
+    order(await discountTerms(f, sellers[i], bank, UNITS, { start: from }), sellers[i], bank);
+
+  // Sellers 0 to 2 sell the first half of their range (a split), then the second half (the whole rest); the
+  // measured trades are bank A's third and fourth, as a bank's trades are after its first.
+  await gasOf(engine.settle(await discount(0, start(0), bankA)));
+  await gasOf(engine.settle(await discount(1, start(1), bankA)));
+  await measure(figures, "dvp.discount.partial", engine.settle(await discount(2, start(2), bankA)));
+  await gasOf(engine.settle(await discount(0, start(0) + UNITS, bankA)));
+  await gasOf(engine.settle(await discount(1, start(1) + UNITS, bankA)));
+  await measure(figures, "dvp.discount.whole", engine.settle(await discount(2, start(2) + UNITS, bankA)));
+  // Banks B and the finance company have signed before too (a cancelled order stands for their earlier trades).
+  for (const bank of [bankB, financeCo]) await gasOf(suite.settlementEngine.connect(bank).cancelNonce(nonce++));
+
+  // A batch of twenty: sellers 3 to 22 each sell part of their range to one of the three banks.
+  const batch = [];
+  for (let i = 3; i < 23; i++) batch.push(await discount(i, start(i)));
+  figures["dvp.batch20.discount.partial.perTrade"] = Math.round((await gasOf(engine.settleBatch(batch))) / 20);
+}
+
 function report(figures: Figures): boolean {
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
   console.log(`${"operation".padEnd(width)}  gas used`);
@@ -261,6 +330,10 @@ function report(figures: Figures): boolean {
             gas / figures[b.baseline] <= b.factor,
             `${(gas / figures[b.baseline]).toFixed(3)} × ${b.baseline} (limit ${b.factor} ×)`,
           ];
+    if (b.open !== undefined) {
+      console.log(`${pass ? "within" : "OPEN  "} target (${b.open}): ${b.operation} = ${text}`);
+      continue;
+    }
     ok &&= pass;
     console.log(`${pass ? "within" : "OVER  "} budget: ${b.operation} = ${text}`);
   }
@@ -300,6 +373,7 @@ async function main() {
   await measureCurrency(figures);
   await measureBills(figures);
   await measureDvp(figures);
+  await measureDiscounts(figures);
   const out = path.join(__dirname, "..", "bench", "results", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const sizes = await codeSizes();

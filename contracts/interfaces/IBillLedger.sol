@@ -332,6 +332,10 @@ interface IBillLedger is IIdentitySubscriber {
     /// takes four. Reverts `BillUnknown` for an id never issued.
     function maturityTerms(uint256 billId) external view returns (address acceptor, uint32 maturityDay);
 
+    /// @notice The maturity day of `billId`, what pricing it needs: one storage read. Reverts `BillUnknown` for an
+    /// id never issued.
+    function maturityDayOf(uint256 billId) external view returns (uint32);
+
     /// @notice How many bills were issued (ids run from 1).
     function billCount() external view returns (uint256);
 

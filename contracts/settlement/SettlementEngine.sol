@@ -243,7 +243,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         uint32 rate,
         uint32 valueDay
     ) public view returns (uint256 proceeds, uint32 days_) {
-        uint32 maturity = _calendar.rollForward(_ledger.bill(billId).maturityDay);
+        uint32 maturity = _calendar.rollForward(_ledger.maturityDayOf(billId));
         days_ = maturity > valueDay ? maturity - valueDay : 0;
         proceeds = TradePricing.discountProceeds(units, rate, days_);
     }
@@ -532,7 +532,7 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
             _checkNoPricing(terms);
             return;
         }
-        uint32 maturity = _ledger.bill(billLeg.billId).maturityDay;
+        uint32 maturity = _ledger.maturityDayOf(billLeg.billId);
         if (kind == TradeKind.PledgeRepo || kind == TradeKind.OutrightRepo) {
             uint32 endDay = terms.endDay;
             if (endDay <= terms.valueDay || !_calendar.isBusinessDay(endDay)) revert TradeInvalidTerms();

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IBillLedger} from "../interfaces/IBillLedger.sol";
 import {IdentityGate} from "../identity/IdentityGate.sol";
@@ -11,9 +12,9 @@ import {BillCalendar} from "../libraries/BillCalendar.sol";
 /// @notice Holds every bill of the platform and carries out the two-phase acts of its life: issue, acceptance,
 /// receipt, endorsement (whole or part of a holding), pledge and release, guarantee, and judicial freeze. Every
 /// party of an act is checked against the shared identity registry when it applies and again when it answers.
-/// @dev A range is stored under the key `billId << 48 | start` in three slots: holder, state and the pending
-/// act with its deadline (what every act reads and writes); the counterparty and a 96-bit commitment to the
-/// liability chain; the last unit. The chain itself (endorsers, guarantors) travels in events and is checked
+/// @dev A range is stored under the key `billId << 48 | start` in two slots: the holder, the last unit, the state
+/// and the pending act with its deadline (what every act reads and writes); the counterparty and a 96-bit
+/// commitment to the liability chain. So a split writes two new slots. The chain itself (endorsers, guarantors) travels in events and is checked
 /// against the commitment when it is needed, so an endorsement writes no new storage. There is no per-holder
 /// index in storage: `rangesOf` scans bills page by page, and indexers follow the events. Every record is public,
 /// as storage and events are to every node (README *Confidentiality*).
@@ -33,14 +34,15 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
 
     struct RangeRecord {
         address holder;
-        RangeState state;
-        RangeState priorState;
-        Act pendingAct;
-        bool noRecourse;
-        uint40 deadline;
+        uint48 end;
+        /// @dev The state (low four bits) and the state before a pending act or a freeze (high four bits).
+        uint8 states;
+        /// @dev The pending act (low seven bits) and the endorser's no-recourse mark (high bit).
+        uint8 pending;
+        /// @dev Seconds since 1970, so good until 2106.
+        uint32 deadline;
         address counterparty;
         uint96 chain;
-        uint48 end;
     }
 
     /// @notice Freezes and unfreezes ranges.
@@ -50,6 +52,9 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     /// @notice Platform contracts that settle bills: payment at maturity and recourse (`settleRange`), trades
     /// (`tradeRange`).
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+
+    /// @dev The no-recourse bit of a range's `pending` byte.
+    uint8 private constant _NO_RECOURSE = 0x80;
 
     mapping(uint256 billId => BillRecord) private _bills;
     mapping(uint96 key => RangeRecord) private _ranges;
@@ -123,7 +128,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         RangeRecord storage range = _ranges[_key(billId, 1)];
         range.end = params.face;
         range.holder = msg.sender;
-        range.state = RangeState.Issued;
+        _setStates(range, RangeState.Issued, RangeState.None);
         range.chain = _genesis(billId);
         _emitUpdated(billId, 1, range);
     }
@@ -187,7 +192,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         address holder = range.holder;
         IIdentityRegistry.EntityKind counterpartyKind = _checkParties(gate, holder, counterparty, false);
 
-        Act act = range.pendingAct;
+        Act act = _pendingAct(range);
         // A guarantee may be added to a bill at any time; every other act ends on its maturity day.
         if (act != Act.Guarantee) _checkNotMatured(billId, _bills[billId].maturityDay);
         RangeState next = RangeState.Circulating;
@@ -200,7 +205,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
             range.holder = counterparty;
         } else if (act == Act.Endorsement) {
             _checkKind(counterparty, counterpartyKind, IIdentityRegistry.EntityKind.Enterprise);
-            bool noRecourse = range.noRecourse;
+            bool noRecourse = _noRecourse(range);
             range.chain = _nextChain(range.chain, LinkKind.Endorsement, holder, noRecourse);
             emit Endorsed(billId, start, holder, counterparty, noRecourse);
             range.holder = counterparty;
@@ -209,7 +214,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         } else {
             range.chain = _nextChain(range.chain, LinkKind.Guarantee, counterparty, false);
             emit Guaranteed(billId, start, counterparty);
-            next = range.priorState;
+            next = _priorState(range);
         }
         _settle(range, next, act == Act.Pledge);
         emit ApplicationAnswered(billId, start, act, true, msg.sender);
@@ -241,10 +246,10 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     /// @inheritdoc IBillLedger
     function releasePledge(uint256 billId, uint48 start) external {
         RangeRecord storage range = _rangeOf(billId, start);
-        _checkState(billId, start, range.state, RangeState.Pledged);
+        _checkState(billId, start, _state(range), RangeState.Pledged);
         if (msg.sender != range.counterparty) revert BillNotEntitled(billId, start, msg.sender);
         range.counterparty = address(0);
-        range.state = RangeState.Circulating;
+        _setStates(range, RangeState.Circulating, RangeState.None);
         _emitUpdated(billId, start, range);
     }
 
@@ -252,13 +257,13 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     function freeze(uint256 billId, uint48 start, uint48 amount) external onlyRole(REGULATOR_ROLE) {
         BillRecord storage record = _billOf(billId);
         RangeRecord storage range = _rangeOf(billId, start);
-        RangeState state = range.state;
+        RangeState state = _state(range);
         if (state == RangeState.Frozen || state == RangeState.Redeemed) {
             revert BillWrongState(billId, start, state, RangeState.Circulating);
         }
         if (state == RangeState.Locked) {
             _endApplication(billId, start, range);
-            state = range.state;
+            state = _state(range);
         }
         // Only circulating and pledged holdings split: an issued or accepted bill moves as a whole until the payee
         // receives it, and a presented or dishonoured range carries its presentment (BillPayments) under its start.
@@ -268,17 +273,15 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
                 (state == RangeState.Circulating ||
                     (state == RangeState.Pledged && !hasRole(OPERATOR_ROLE, range.counterparty)));
         _takePart(billId, start, range, amount, divisible);
-        range.priorState = state;
-        range.state = RangeState.Frozen;
+        _setStates(range, RangeState.Frozen, state);
         _emitUpdated(billId, start, range);
     }
 
     /// @inheritdoc IBillLedger
     function unfreeze(uint256 billId, uint48 start) external onlyRole(REGULATOR_ROLE) {
         RangeRecord storage range = _rangeOf(billId, start);
-        _checkState(billId, start, range.state, RangeState.Frozen);
-        range.state = range.priorState;
-        range.priorState = RangeState.None;
+        _checkState(billId, start, _state(range), RangeState.Frozen);
+        _setStates(range, _priorState(range), RangeState.None);
         _emitUpdated(billId, start, range);
     }
 
@@ -326,13 +329,13 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         GateState memory gate = _openGate();
         RangeRecord storage range = _rangeOf(billId, start);
         if (range.holder != holder) revert BillNotEntitled(billId, start, holder);
-        _checkState(billId, start, range.state, state);
+        _checkState(billId, start, _state(range), state);
         if (newHolder != holder) {
             (IIdentityRegistry.EntityKind kind, ) = _kindsIfVerified(gate, newHolder, address(0));
             _checkParty(newHolder, kind);
             range.holder = newHolder;
         }
-        range.state = newState;
+        _setState(range, newState);
         range.chain = newChain;
         _emitUpdated(billId, start, range);
     }
@@ -352,12 +355,12 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         if (range.holder != holder) revert BillNotEntitled(billId, start, holder);
         bool release = newHolder == holder && newState == RangeState.Circulating;
         if (gate.paused && !release) revert BillPaused();
-        if (release && range.state == RangeState.Frozen && range.priorState == state) {
-            range.priorState = RangeState.Circulating;
+        if (release && _state(range) == RangeState.Frozen && _priorState(range) == state) {
+            _setStates(range, RangeState.Frozen, RangeState.Circulating);
             range.counterparty = address(0);
             return;
         }
-        _checkState(billId, start, range.state, state);
+        _checkState(billId, start, _state(range), state);
         BillRecord storage record = _bills[billId];
         // A pledge may still be realised after maturity; every other trade of a range ends on its maturity day.
         if (!release && state != RangeState.Pledged) _checkNotMatured(billId, record.maturityDay);
@@ -373,7 +376,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
             emit Endorsed(billId, start, holder, newHolder, false);
             range.holder = newHolder;
         }
-        range.state = newState;
+        _setState(range, newState);
         range.counterparty =
             newState == RangeState.Escrowed || newState == RangeState.Pledged ? msg.sender : address(0);
         _emitUpdated(billId, start, range);
@@ -401,6 +404,11 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     function maturityTerms(uint256 billId) external view returns (address acceptor, uint32 maturityDay) {
         BillRecord storage record = _billOf(billId);
         return (record.acceptor, record.maturityDay);
+    }
+
+    /// @inheritdoc IBillLedger
+    function maturityDayOf(uint256 billId) external view returns (uint32) {
+        return _billOf(billId).maturityDay;
     }
 
     /// @inheritdoc IBillLedger
@@ -463,7 +471,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     function applicationTerms(uint256 billId, uint48 start) external view returns (bytes32) {
         if (billId > type(uint48).max) return bytes32(0);
         RangeRecord storage range = _ranges[_key(billId, start)];
-        if (range.state != RangeState.Locked) return bytes32(0);
+        if (_state(range) != RangeState.Locked) return bytes32(0);
         return _termsOf(billId, start, range);
     }
 
@@ -485,13 +493,11 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
     ) private {
         RangeRecord storage range = _rangeOf(billId, start);
         if (range.holder != msg.sender) revert BillNotEntitled(billId, start, msg.sender);
-        _checkState(billId, start, range.state, required);
+        _checkState(billId, start, _state(range), required);
         _takePart(billId, start, range, amount, splittable);
-        uint40 deadline = uint40(block.timestamp + _settings.answerWindow);
-        range.priorState = required;
-        range.state = RangeState.Locked;
-        range.pendingAct = act;
-        range.noRecourse = noRecourse;
+        uint32 deadline = SafeCast.toUint32(block.timestamp + _settings.answerWindow);
+        _setStates(range, RangeState.Locked, required);
+        range.pending = uint8(act) | (noRecourse ? _NO_RECOURSE : 0);
         range.deadline = deadline;
         range.counterparty = counterparty;
         emit ApplicationMade(billId, start, range.end, act, msg.sender, counterparty, deadline, noRecourse);
@@ -500,18 +506,16 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
 
     /// @dev Ends a pending application without effect: the range goes back to the state it was in.
     function _endApplication(uint256 billId, uint48 start, RangeRecord storage range) private {
-        Act act = range.pendingAct;
-        _settle(range, range.priorState, false);
+        Act act = _pendingAct(range);
+        _settle(range, _priorState(range), false);
         emit ApplicationAnswered(billId, start, act, false, msg.sender);
         _emitUpdated(billId, start, range);
     }
 
     /// @dev Clears the pending fields and sets the state; a pledge keeps its creditor as counterparty.
     function _settle(RangeRecord storage range, RangeState next, bool keepCounterparty) private {
-        range.state = next;
-        range.priorState = RangeState.None;
-        range.pendingAct = Act.None;
-        range.noRecourse = false;
+        _setStates(range, next, RangeState.None);
+        range.pending = 0;
         range.deadline = 0;
         if (!keepCounterparty) range.counterparty = address(0);
     }
@@ -533,10 +537,9 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         // Cannot overflow: start + amount <= end.
         uint48 at = start + amount;
         RangeRecord storage rest = _ranges[_key(billId, at)];
-        rest.end = end;
         rest.holder = range.holder;
-        rest.state = range.state;
-        rest.priorState = range.priorState;
+        rest.end = end;
+        rest.states = range.states;
         rest.counterparty = range.counterparty;
         rest.chain = range.chain;
         range.end = at - 1;
@@ -577,7 +580,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
         for (uint256 seen = 0; seen < maxRanges && billId <= total; ++seen) {
             // Cannot truncate: start <= face, a uint48.
             RangeRecord storage range = _rangeOf(billId, uint48(start));
-            if (range.holder == holder && range.state != RangeState.Redeemed) {
+            if (range.holder == holder && _state(range) != RangeState.Redeemed) {
                 if (found < page.length) page[found] = _view(billId, uint48(start), range);
                 ++found;
             }
@@ -599,17 +602,17 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
                     billId,
                     start,
                     range.end,
-                    range.pendingAct,
+                    _pendingAct(range),
                     range.holder,
                     range.counterparty,
-                    range.noRecourse,
+                    _noRecourse(range),
                     range.deadline
                 )
             );
     }
 
     function _emitUpdated(uint256 billId, uint48 start, RangeRecord storage range) private {
-        emit RangeUpdated(billId, start, range.end, range.holder, range.state, range.chain);
+        emit RangeUpdated(billId, start, range.end, range.holder, _state(range), range.chain);
     }
 
     /// @dev Both parties verified now and neither a regulator wallet, and, if `distinct`, not one party (two
@@ -665,7 +668,7 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
 
     function _lockedRange(uint256 billId, uint48 start) private view returns (RangeRecord storage range) {
         range = _rangeOf(billId, start);
-        _checkState(billId, start, range.state, RangeState.Locked);
+        _checkState(billId, start, _state(range), RangeState.Locked);
     }
 
     function _checkNotMatured(uint256 billId, uint32 maturityDay) private view {
@@ -683,14 +686,38 @@ contract BillLedger is IBillLedger, IdentityGate, AccessControlDefaultAdminRules
                 start: start,
                 end: range.end,
                 holder: range.holder,
-                state: range.state,
-                priorState: range.priorState,
-                pendingAct: range.pendingAct,
-                noRecourse: range.noRecourse,
+                state: _state(range),
+                priorState: _priorState(range),
+                pendingAct: _pendingAct(range),
+                noRecourse: _noRecourse(range),
                 deadline: range.deadline,
                 counterparty: range.counterparty,
                 chain: range.chain
             });
+    }
+
+    function _state(RangeRecord storage range) private view returns (RangeState) {
+        return RangeState(range.states & 0x0f);
+    }
+
+    function _priorState(RangeRecord storage range) private view returns (RangeState) {
+        return RangeState(range.states >> 4);
+    }
+
+    function _setState(RangeRecord storage range, RangeState state) private {
+        range.states = (range.states & 0xf0) | uint8(state);
+    }
+
+    function _setStates(RangeRecord storage range, RangeState state, RangeState priorState) private {
+        range.states = uint8(state) | (uint8(priorState) << 4);
+    }
+
+    function _pendingAct(RangeRecord storage range) private view returns (Act) {
+        return Act(range.pending & ~_NO_RECOURSE);
+    }
+
+    function _noRecourse(RangeRecord storage range) private view returns (bool) {
+        return range.pending & _NO_RECOURSE != 0;
     }
 
     function _checkState(uint256 billId, uint48 start, RangeState state, RangeState expected) private pure {

@@ -475,6 +475,8 @@ describe("BillLedger", function () {
     async function expectNoBill(ledger: BillLedger) {
       expect(await ledger.billCount()).to.equal(0n);
       await expect(ledger.bill(1n)).to.be.revertedWithCustomError(ledger, "BillUnknown").withArgs(1n);
+      await expect(ledger.maturityTerms(1n)).to.be.revertedWithCustomError(ledger, "BillUnknown").withArgs(1n);
+      await expect(ledger.maturityDayOf(1n)).to.be.revertedWithCustomError(ledger, "BillUnknown").withArgs(1n);
     }
 
     /** The bills platform with its ledger and a maturity TENOR_DAYS after the latest block's CST day. */
@@ -518,6 +520,9 @@ describe("BillLedger", function () {
 
         expect(await ledger.connect(enterpriseX).issue.staticCall(params)).to.equal(1n);
         const tx = ledger.connect(enterpriseX).issue(params);
+        await (await tx).wait();
+        expect(await ledger.maturityDayOf(1n), "maturityDayOf").to.equal(maturityDay);
+        expect(await ledger.maturityTerms(1n), "maturityTerms").to.deep.equal([bankA.address, BigInt(maturityDay)]);
         await expect(tx)
           .to.emit(ledger, "BillIssued")
           .withArgs(
@@ -822,6 +827,29 @@ describe("BillLedger", function () {
   });
 
   describe(".presentForAcceptance()", function () {
+    describe("when the answer deadline would pass 2^32 seconds (the year 2106, past the stored uint32)", function () {
+      it("reverts SafeCastOverflowedUintDowncast(32, deadline) and nothing is locked", async function () {
+        const { accounts, suite } = await loadFixture(billsPlatform);
+        const ledger = suite.billLedger;
+        const window = (await ledger.settings()).answerWindow;
+        // The parties stay verified past 2106; the bill is presented a minute after 2^32 − the answer window.
+        const late = 2n ** 32n - window + 60n;
+        const registry = suite.identityRegistry;
+        await (await registry.connect(accounts.bankA).renewEntity(entityIdOf(CODES.enterpriseX), late * 2n)).wait();
+        await (await registry.connect(accounts.bankB).renewEntity(entityIdOf(CODES.bankA), late * 2n)).wait();
+        await (await registry.connect(accounts.bankB).renewEntity(entityIdOf(CODES.enterpriseY), late * 2n)).wait();
+        await time.increaseTo(late - 120n);
+        const params = issueParams(accounts, cstDayOf(Number(late)) + TENOR_DAYS);
+        await (await ledger.connect(accounts.enterpriseX).issue(params)).wait();
+        await time.setNextBlockTimestamp(late);
+        const present = ledger.connect(accounts.enterpriseX).presentForAcceptance(1n);
+        await expect(present)
+          .to.be.revertedWithCustomError(ledger, "SafeCastOverflowedUintDowncast")
+          .withArgs(32, late + window);
+        expect((await ledger.rangeAt(1n, 1n)).state).to.equal(RangeState.Issued);
+      });
+    });
+
     describe("when the drawer presents its issued bill", function () {
       it("locks the whole bill for bank A's answer within the answer window", async function () {
         const fixture = await loadFixture(issuedBill);
