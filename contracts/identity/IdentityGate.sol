@@ -87,6 +87,14 @@ abstract contract IdentityGate is IIdentitySubscriber {
     }
 
     /// @inheritdoc IIdentitySubscriber
+    function partiesIfVerified(
+        address a,
+        address b
+    ) external view returns (IIdentityRegistry.EntityKind aKind, IIdentityRegistry.EntityKind bKind, bool same) {
+        return _partiesIfVerified(_gate, a, b);
+    }
+
+    /// @inheritdoc IIdentitySubscriber
     function paused() public view returns (bool) {
         return _gate.paused;
     }

@@ -40,4 +40,11 @@ interface IIdentitySubscriber {
     function cachedCredentialOf(
         address wallet
     ) external view returns (IIdentityRegistry.Credential memory credential, bool current);
+
+    /// @notice The registry's `partiesIfVerified(a, b)`, answered from this contract's copies when both are current
+    /// (else from the registry): the same answer, without a call to the registry.
+    function partiesIfVerified(
+        address a,
+        address b
+    ) external view returns (IIdentityRegistry.EntityKind aKind, IIdentityRegistry.EntityKind bKind, bool same);
 }

@@ -426,7 +426,8 @@ contract SettlementEngine is ISettlementEngine, EIP712, ReentrancyGuardTransient
         if (terms.maker == address(0)) revert TradeInvalidParty(terms.maker);
         if (terms.makerLeg.asset == address(0)) revert TradeInvalidLeg(0);
         if (terms.taker == address(0) || terms.taker == terms.maker) revert TradeInvalidParty(terms.taker);
-        (IIdentityRegistry.EntityKind makerKind, IIdentityRegistry.EntityKind takerKind, bool sameEntity) = _registry
+        // The ledger's copies of the registry's standings: the same answer, and the ledger then reads them warm.
+        (IIdentityRegistry.EntityKind makerKind, IIdentityRegistry.EntityKind takerKind, bool sameEntity) = _ledger
             .partiesIfVerified(terms.maker, terms.taker);
         if (makerKind == IIdentityRegistry.EntityKind.None) revert TradeUnverifiedParty(terms.maker);
         if (takerKind == IIdentityRegistry.EntityKind.None) revert TradeUnverifiedParty(terms.taker);

@@ -371,6 +371,58 @@ describe("IdentityGate (DigitalCurrency)", function () {
     });
   });
 
+  describe(".partiesIfVerified()", function () {
+    /** Pairs whose answers differ: verified, suspended, unknown, the zero address, one wallet, one entity. */
+    async function pairsOf(accounts: Accounts, zWallets: string[]): Promise<[string, string][]> {
+      const { enterpriseX: x, enterpriseY: y, bankA, outsider, regulator } = accounts;
+      return [
+        [x.address, y.address],
+        [y.address, bankA.address],
+        [x.address, x.address],
+        [zWallets[0], zWallets[1]],
+        [zWallets[1], x.address],
+        [outsider.address, y.address],
+        [regulator.address, hre.ethers.ZeroAddress],
+        [hre.ethers.ZeroAddress, hre.ethers.ZeroAddress],
+      ];
+    }
+
+    async function expectRegistryAnswers(
+      registry: IdentityRegistry,
+      gates: Pick<DigitalCurrency, "partiesIfVerified">[],
+      pairs: [string, string][],
+    ) {
+      for (const [a, b] of pairs) {
+        const expected = await registry.partiesIfVerified(a, b);
+        for (const gate of gates) {
+          expect(await gate.partiesIfVerified(a, b), `${a} / ${b}`).to.deep.equal(expected);
+        }
+      }
+    }
+
+    it("answers as the registry does, from the copies of the currency and of the ledger", async function () {
+      const { accounts, suite, zWallets } = await loadFixture(withEntityZ);
+      await (await suite.identityRegistry.connect(accounts.bankB).suspendEntity(entityIdOf(CODES.enterpriseY))).wait();
+      const pairs = await pairsOf(accounts, zWallets);
+      await expectRegistryAnswers(suite.identityRegistry, [suite.digitalCurrency, suite.billLedger], pairs);
+      const [suspended] = await suite.digitalCurrency.partiesIfVerified(
+        accounts.enterpriseY.address,
+        accounts.bankA.address,
+      );
+      expect(suspended, "the suspended wallet").to.equal(BigInt(EntityKind.None));
+      expect((await suite.billLedger.partiesIfVerified(zWallets[0], zWallets[1]))[2], "one entity").to.equal(true);
+    });
+
+    it("answers as the registry does once the copies are stale (unsubscribed: the registry answers)", async function () {
+      const { accounts, suite } = await loadFixture(unsubscribedPlatform);
+      await (await suite.identityRegistry.connect(accounts.bankA).suspendEntity(ID_X)).wait();
+      const pairs = await pairsOf(accounts, [accounts.bankA.address, accounts.bankB.address]);
+      await expectRegistryAnswers(suite.identityRegistry, [suite.digitalCurrency], pairs);
+      const [x] = await suite.digitalCurrency.partiesIfVerified(accounts.enterpriseX.address, hre.ethers.ZeroAddress);
+      expect(x, "suspended after the copies stopped").to.equal(BigInt(EntityKind.None));
+    });
+  });
+
   describe("when the registry stops publishing to the currency (removeSubscriber)", function () {
     it("emits IdentitySubscriptionChanged(false, 1) and no copy is current any more", async function () {
       const { accounts, suite, currency } = await fundedCurrency();
