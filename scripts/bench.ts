@@ -310,7 +310,9 @@ async function measureDiscounts(figures: Figures) {
   // A batch of twenty: sellers 3 to 22 each sell part of their range to one of the three banks.
   const batch = [];
   for (let i = 3; i < 23; i++) batch.push(await discount(i, start(i)));
-  figures["dvp.batch20.discount.partial.perTrade"] = Math.round((await gasOf(engine.settleBatch(batch))) / 20);
+  figures["dvp.batch20.discount.partial.perTrade"] = Math.round(
+    (await tracked("dvp.batch20.discount.partial", engine.settleBatch(batch))) / 20,
+  );
 }
 
 function report(figures: Figures): boolean {
