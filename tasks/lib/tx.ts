@@ -35,7 +35,7 @@ export class TxTimeoutError extends Error {
         ? `${node} did not take the transaction within ${seconds} s (nothing confirmed)`
         : `transaction ${hash} was sent but not mined within ${seconds} s (not confirmed: it may still be mined, ` +
           "or be lost if the node restarted)";
-    const check = checkCommand ? `, then ${checkCommand}` : "";
+    const check = checkCommand ? ` (after a restart the deployment is gone too: ${checkCommand})` : "";
     return `${what}: check that ${node} is running and mining${check}; ${TX_TIMEOUT_ENV}=<seconds> waits longer`;
   }
 
