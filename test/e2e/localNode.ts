@@ -7,12 +7,14 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const ROOT = path.join(__dirname, "..", "..");
-const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
+export const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
 
 export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** The signal that ended the process, if one did. */
+  signal?: NodeJS.Signals | null;
 }
 
 export interface NodeProcess {
@@ -82,7 +84,7 @@ export async function startNode(portBase: number): Promise<NodeProcess> {
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
       child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() }));
+      child.on("close", (code, signal) => resolve({ code, signal, stdout: stdout.trim(), stderr: stderr.trim() }));
     });
   const rpc = async (method: string, params: unknown[] = []) => {
     const res = await fetch(url, {
