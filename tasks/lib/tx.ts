@@ -56,19 +56,40 @@ export interface Sent<R> {
   wait(): Promise<R>;
 }
 
+/** A failure of the connection to the node (not an answer from it): the node went down or restarted. */
+export function isConnectionError(error: unknown, depth = 0): boolean {
+  if (depth > 6 || error === null || typeof error !== "object") return false;
+  const record = error as Record<string, unknown>;
+  const text = `${String(record.code ?? "")} ${String(record.message ?? "")}`;
+  if (/ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|HH108|Cannot connect to the network/.test(text)) {
+    return true;
+  }
+  return ["cause", "error", "parent"].some((key) => isConnectionError(record[key], depth + 1));
+}
+
 /**
  * The receipt of `sent` (a contract call's promise): waits for the node to take the transaction and for it to be
- * mined, at most `BILL_DVP_TX_TIMEOUT` seconds in all, and throws `TxTimeoutError` past that. A reverted
- * transaction throws as ethers throws it (the custom error is decoded by the caller).
+ * mined, at most `BILL_DVP_TX_TIMEOUT` seconds in all, and throws `TxTimeoutError` past that. Once the transaction
+ * is sent, a lost connection to the node does not end the wait: it asks again until the bound (a node that went
+ * down and came back still has the transaction, or has lost it and the bound says so). A reverted transaction
+ * throws as ethers throws it (the custom error is decoded by the caller).
  */
 export async function mined<R>(sent: Promise<Sent<R>>): Promise<R> {
   const seconds = txTimeoutSeconds();
   let hash: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let over = false;
   const work = (async () => {
     const response = await sent;
     hash = response.hash;
-    return response.wait();
+    for (;;) {
+      try {
+        return await response.wait();
+      } catch (error) {
+        if (over || !isConnectionError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   })();
   // If the bound wins, the abandoned wait may still fail later: that failure has no one left to tell.
   work.catch(() => undefined);
@@ -78,6 +99,7 @@ export async function mined<R>(sent: Promise<Sent<R>>): Promise<R> {
   try {
     return await Promise.race([work, bound]);
   } finally {
+    over = true;
     clearTimeout(timer);
   }
 }

@@ -101,7 +101,6 @@ describe("Command line (e2e)", function () {
   describe("when the node restarts under the deployment (an empty chain, the same chain id)", function () {
     const mintArgs = ["cash", "mint", "--from", "1", "--to", ENTERPRISE_X, "--amount", "5"];
     let lostMint: Promise<CliResult>;
-    let read: Promise<CliResult>;
     let act: Promise<CliResult>;
     let inProcess: Promise<CliResult>;
 
@@ -116,9 +115,8 @@ describe("Command line (e2e)", function () {
         await new Promise((r) => setTimeout(r, 100));
       }
       await node.restart();
-      // While the mint still waits: a read, an act, and an act without --network (the in-process network, chain
-      // id 31337 like the node, finds the same deployment files).
-      read = node.hardhatAsync(["--network", "localhost", "cash", "balance", "--account", ENTERPRISE_X, ...id]);
+      // While the mint still waits: an act, and an act without --network (the in-process network, chain id 31337
+      // like the node, finds the same deployment files). Reads load the platform through the same check.
       act = node.hardhatAsync(["--network", "localhost", ...mintArgs, ...id]);
       inProcess = node.hardhatAsync([...mintArgs, ...id]);
     });
@@ -133,18 +131,17 @@ describe("Command line (e2e)", function () {
       );
     });
 
-    it("reads, acts and the in-process network refuse in one line naming the fix, and nothing is sent", async function () {
+    it("acts, on the node or on the in-process network, refuse in one line naming the fix; nothing is sent", async function () {
       const gone =
         `error: none of the platform's contracts in ignition/deployments/${node.deploymentId} has code on ` +
         "--network localhost (chain 31337): the node was restarted or reset since the deploy, or this is another " +
         "chain — pick the network with --network, or deploy again: npx hardhat ignition deploy " +
         "ignition/modules/Platform.ts --network localhost --parameters ignition/parameters/local.json " +
         `--deployment-id ${node.deploymentId} --reset`;
-      for (const refused of await Promise.all([read, act])) {
-        expect(refused.code).to.equal(1);
-        expect(refused.stdout).to.equal("");
-        expect(refused.stderr).to.equal(gone);
-      }
+      const refused = await act;
+      expect(refused.code).to.equal(1);
+      expect(refused.stdout).to.equal("");
+      expect(refused.stderr).to.equal(gone);
       const local = await inProcess;
       expect(local.code).to.equal(1);
       expect(local.stderr).to.equal(
