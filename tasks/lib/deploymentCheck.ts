@@ -338,19 +338,6 @@ export async function checkDeployment(chain: ChainView, options: CheckOptions): 
     });
     return report;
   }
-  if (journal.tornTail !== undefined) {
-    // The message was never fully written, so nothing that follows it in Ignition happened: dropping it leaves the
-    // journal as it was before that write. The torn text is kept beside the journal.
-    if (options.repair) {
-      fs.appendFileSync(`${journalFile}.torn`, `${journal.tornTail}\n`);
-      const text = fs.readFileSync(journalFile, "utf8");
-      writeWhole(journalFile, text.slice(0, text.lastIndexOf(journal.tornTail)).replace(/\n+$/, ""));
-    }
-    report.repaired.push(
-      `journal.jsonl: ${options.repair ? "dropped" : "would drop"} its torn last line (a message whose write never ` +
-        `completed${options.repair ? "; kept in journal.jsonl.torn" : ""})`,
-    );
-  }
   if (journal.chainId !== undefined && journal.chainId !== report.chainId) {
     problem({
       problem:
@@ -394,6 +381,20 @@ export async function checkDeployment(chain: ChainView, options: CheckOptions): 
             "addresses now was deployed by someone else)";
     problem({ problem: `${what}; nothing repaired — deploy again`, command: `${options.deployCommand} --reset` });
     return report;
+  }
+
+  // Repairs, now that the journal and the chain agree. A torn last line is a message that was never fully written,
+  // so nothing that follows it in Ignition happened: dropping it leaves the journal as it was before that write.
+  if (journal.tornTail !== undefined) {
+    if (options.repair) {
+      fs.appendFileSync(`${journalFile}.torn`, `${journal.tornTail}\n`);
+      const text = fs.readFileSync(journalFile, "utf8");
+      writeWhole(journalFile, text.slice(0, text.lastIndexOf(journal.tornTail)).replace(/\n+$/, ""));
+    }
+    report.repaired.push(
+      `journal.jsonl: ${options.repair ? "dropped" : "would drop"} its torn last line (a message whose write never ` +
+        `completed${options.repair ? "; kept in journal.jsonl.torn" : ""})`,
+    );
   }
 
   // The address file: exactly the contracts the journal records as deployed, each with code on chain.
@@ -469,7 +470,20 @@ export async function checkDeployment(chain: ChainView, options: CheckOptions): 
       .flatMap((f) => f.interactions)
       .filter((i) => i.nonce !== undefined && i.nonce < last.nonce!)
       .flatMap((i) => i.transactions.map((t) => t.receiptBlock ?? 0));
-    const mined = await minedWithNonce(chain, from, last.nonce, Math.max(0, ...earlier));
+    let mined: ChainTransaction | undefined;
+    try {
+      mined = await minedWithNonce(chain, from, last.nonce, Math.max(0, ...earlier));
+    } catch {
+      // A node without the history to answer for past blocks: the transaction is looked up by hand.
+      problem({
+        futureId: future.id,
+        problem:
+          `the journal lacks the transaction with nonce ${last.nonce} of ${from} (a rerun stops on IGN411) and ` +
+          "this node cannot say which block holds it: find its hash in a block explorer, then record it",
+        command: `npx hardhat ignition track-tx <txHash> ${deploymentId} --network ${options.network}`,
+      });
+      continue;
+    }
     if (mined !== undefined) {
       const ours = same(mined.to, last.to) && mined.data === last.data && mined.value === last.value;
       problem({

@@ -290,6 +290,24 @@ describe("Deployment check (platform check)", function () {
       );
     });
 
+    it("on a node that cannot answer for past blocks is left to a block explorer, then track-tx", async function () {
+      write([...done(), ...future(C, 2, "prepare")], addressesOfDone);
+      const chain = chainOfDone([{ nonce: 2, block: 3, to: null, data: dataOf(C) }]);
+      const pruned: ChainView = {
+        ...chain,
+        nonce: async (address, block) => {
+          if (typeof block === "number") throw new Error("missing trie node");
+          return chain.nonce(address, block);
+        },
+      };
+      const report = await checkDeployment(pruned, options());
+      expect(report.problems[0].problem).to.match(/cannot say which block holds it: find its hash in a block explorer/);
+      expect(commands(report)).to.deep.equal([
+        "npx hardhat ignition track-tx <txHash> unit --network localhost",
+        DEPLOY,
+      ]);
+    });
+
     it("whose transaction waits in the node's pool is left until it is mined: check again", async function () {
       write([...done(), ...future(C, 2, "prepare")], addressesOfDone);
       const report = await checkDeployment(chainOfDone([], 1), options());
@@ -347,6 +365,16 @@ describe("Deployment check (platform check)", function () {
       expect(fs.readFileSync(`${journalFile()}.torn`, "utf8")).to.contain("DEPLOYMENT_EXEC");
       expect(readJournal(fs.readFileSync(journalFile(), "utf8")).tornTail).to.equal(undefined);
       expect(commands(report)).to.deep.equal([DEPLOY]);
+    });
+
+    it("keeps its torn last line when the chain does not match it (nothing is written then)", async function () {
+      write(future(A, 0, "complete"), { [A]: addressOf(0) });
+      fs.appendFileSync(journalFile(), '\n{"futureId":"Platform#B","type":"DEPLOYMENT_EXEC');
+      const before = fs.readFileSync(journalFile(), "utf8");
+      const report = await checkDeployment(chainWith([], []), options());
+      expect(report.repaired).to.deep.equal([]);
+      expect(fs.readFileSync(journalFile(), "utf8")).to.equal(before);
+      expect(fs.existsSync(`${journalFile()}.torn`)).to.equal(false);
     });
 
     it("damaged before its last line is not continued: deploy under a new id", async function () {
