@@ -459,8 +459,10 @@ export async function checkDeployment(chain: ChainView, options: CheckOptions): 
       if (status === "pending") {
         problem({
           futureId: future.id,
-          problem: `its transaction ${last.transactions.at(-1)!.hash} is still pending: once it is mined, rerun the deploy`,
+          problem: `its transaction ${last.transactions.at(-1)!.hash} is pending in the node's pool: once it is mined, check again`,
+          command: options.checkCommand,
         });
+        waitForPool = true;
       }
       continue; // mined or lost: a rerun records it, or sends it again
     }

@@ -316,6 +316,22 @@ describe("Deployment check (platform check)", function () {
       expect(report.problems[0].command).to.equal(CHECK);
     });
 
+    it("whose journaled transaction waits in the node's pool is left until it is mined: check again", async function () {
+      write([...done(), ...future(C, 2, "send")], addressesOfDone);
+      const report = await checkDeployment(chainOfDone([], 1), options());
+      expect(report.problems).to.have.length(1);
+      expect(report.problems[0].problem).to.match(/^its transaction 0x7+2 is pending in the node's pool/);
+      expect(commands(report)).to.deep.equal([CHECK]);
+    });
+
+    it("not started while another transaction of the deployer waits in the pool: check again once it is mined", async function () {
+      write(done(), addressesOfDone);
+      const report = await checkDeployment(chainOfDone([], 1), options());
+      expect(report.problems).to.have.length(1);
+      expect(report.problems[0].problem).to.match(/^1 transaction\(s\) of 0xf39f.* are pending in the node's pool/);
+      expect(commands(report)).to.deep.equal([CHECK]);
+    });
+
     it("after its transaction was sent, or confirmed, needs only a rerun", async function () {
       for (const stage of ["request", "send", "confirm"] as const) {
         write([...done(), ...future(C, 2, stage)], addressesOfDone);
