@@ -4,3 +4,4 @@ import "./bill";
 import "./dvp";
 import "./keys";
 import "./regulator";
+import "./platform";

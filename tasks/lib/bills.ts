@@ -2,6 +2,7 @@ import { ethers, type BaseContract } from "ethers";
 import type { BillLedger } from "../../typechain-types";
 import { formatCny } from "./money";
 import { historyEntry, type HistoryEntry } from "./output";
+import { mined } from "./tx";
 
 /** Mirrors `IBillLedger.BillType`. */
 export enum BillType {
@@ -121,16 +122,15 @@ export function issueParams(input: IssueInput) {
 
 /** The drawer (`ledger`'s signer) issues a bill; returns its id. */
 export async function issueBill(ledger: BillLedger, input: IssueInput) {
-  const tx = await ledger.issue(issueParams(input));
-  const receipt = await tx.wait();
+  const receipt = await mined(ledger.issue(issueParams(input)));
   const event = receipt!.logs
     .map((log) => ledger.interface.parseLog(log))
     .find((parsed) => parsed?.name === "BillIssued");
   return { billId: event!.args.billId as bigint, receipt };
 }
 
-/** Sends, waits for the receipt. */
-export const mined = async (tx: Promise<{ wait: () => Promise<unknown> }>) => (await tx).wait();
+/** Sends, waits for the receipt, bounded in time (`tasks/lib/tx.ts`). */
+export { mined };
 
 export const presentForAcceptance = (ledger: BillLedger, billId: bigint) => mined(ledger.presentForAcceptance(billId));
 export const presentForReceipt = (ledger: BillLedger, billId: bigint) => mined(ledger.presentForReceipt(billId));

@@ -1,34 +1,35 @@
 import type { DigitalCurrency } from "../../typechain-types";
+import { mined } from "./tx";
 
 /** Each act returns the mined receipt; `cash` must be connected to the acting wallet. */
 export async function mint(cash: DigitalCurrency, to: string, fen: bigint) {
-  return (await cash.mint(to, fen)).wait();
+  return mined(cash.mint(to, fen));
 }
 
 export async function burn(cash: DigitalCurrency, fen: bigint) {
-  return (await cash.burn(fen)).wait();
+  return mined(cash.burn(fen));
 }
 
 export async function transfer(cash: DigitalCurrency, to: string, fen: bigint) {
-  return (await cash.transfer(to, fen)).wait();
+  return mined(cash.transfer(to, fen));
 }
 
 /** Freezes the whole account, or `fen` of its value when given. Regulator only. */
 export async function freeze(cash: DigitalCurrency, account: string, fen?: bigint) {
-  return (await (fen === undefined ? cash.freezeAccount(account) : cash.freezeAmount(account, fen))).wait();
+  return mined(fen === undefined ? cash.freezeAccount(account) : cash.freezeAmount(account, fen));
 }
 
 /** Lifts an account freeze, or releases `fen` of frozen value when given. Regulator only. */
 export async function unfreeze(cash: DigitalCurrency, account: string, fen?: bigint) {
-  return (await (fen === undefined ? cash.unfreezeAccount(account) : cash.unfreezeAmount(account, fen))).wait();
+  return mined(fen === undefined ? cash.unfreezeAccount(account) : cash.unfreezeAmount(account, fen));
 }
 
 export async function pause(cash: DigitalCurrency) {
-  return (await cash.pause()).wait();
+  return mined(cash.pause());
 }
 
 export async function unpause(cash: DigitalCurrency) {
-  return (await cash.unpause()).wait();
+  return mined(cash.unpause());
 }
 
 export interface BalanceView {

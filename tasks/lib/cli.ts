@@ -2,6 +2,7 @@ import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hard
 import { describeError } from "./errors";
 import { json } from "./output";
 import { loadPlatform, platformInterfaces, type Platform } from "./deployment";
+import { TxTimeoutError, txTimeoutSeconds } from "./tx";
 
 export interface CommonArgs {
   from?: string;
@@ -35,10 +36,14 @@ export async function runLocal<T>(
   render: (result: T) => string,
 ): Promise<void> {
   try {
+    txTimeoutSeconds(); // a wrong BILL_DVP_TX_TIMEOUT is refused before anything is sent
     const result = await body();
     console.log(args.json ? json(result) : render(result));
   } catch (error) {
-    const line = describeError(error, await platformInterfaces(hre).catch(() => []));
+    const line =
+      error instanceof TxTimeoutError
+        ? error.describe(hre.network.name)
+        : describeError(error, await platformInterfaces(hre).catch(() => []));
     if (args.json) console.log(json({ error: line }));
     else console.error(`error: ${line}`);
     process.exitCode = 1;

@@ -22,6 +22,7 @@ import {
 } from "./envelope";
 import { decodeError, unlessRefused } from "./errors";
 import { issueBill, issueParams, type IssueInput } from "./bills";
+import { mined } from "./tx";
 
 /** The reader id of the regulator's view key in every envelope. */
 export const REGULATOR_READER = "regulator";
@@ -94,7 +95,7 @@ export async function sealFor(platform: Platform, payload: unknown, parties: str
 
 /** Posts a sealed envelope on the board under its commitment, as the acting wallet; returns the transaction hash. */
 export async function postSealed(platform: Platform, sealed: SealedForBoard): Promise<string | undefined> {
-  const receipt = await (await platform.envelopeBoard.post(sealed.commitment, sealed.data)).wait();
+  const receipt = await mined(platform.envelopeBoard.post(sealed.commitment, sealed.data));
   return receipt?.hash;
 }
 

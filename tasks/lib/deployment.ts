@@ -65,26 +65,123 @@ export async function resolveSigner(hre: HardhatRuntimeEnvironment, from?: strin
   return signer;
 }
 
-/** Loads the platform addresses from the Ignition deployment of the chosen network. */
+/** How the deploy command was (or is to be) given: module, parameters file, deployment id, further flags. */
+export interface DeployCommandOptions {
+  deploymentId?: string;
+  module?: string;
+  parameters?: string;
+  extra?: string;
+}
+
+/**
+ * The command that deploys the platform on `hre`'s network: the project's parameters file for a local node, a
+ * placeholder elsewhere (the parameters of a real chain are the operator's).
+ */
+export function deployCommand(hre: HardhatRuntimeEnvironment, options: DeployCommandOptions = {}): string {
+  const local = path.join(hre.config.paths.ignition, "parameters", "local.json");
+  const parameters =
+    options.parameters ??
+    (hre.network.name === "localhost" && fs.existsSync(local)
+      ? "ignition/parameters/local.json"
+      : "<your parameters file>");
+  return [
+    `npx hardhat ignition deploy ${options.module ?? "ignition/modules/Platform.ts"}`,
+    `--network ${hre.network.name}`,
+    `--parameters ${parameters}`,
+    options.deploymentId !== undefined ? `--deployment-id ${options.deploymentId}` : "",
+    options.extra ?? "",
+  ]
+    .filter((part) => part !== "")
+    .join(" ");
+}
+
+/** The command that checks (and repairs what is safe in) the deployment on `hre`'s network. */
+export function checkCommand(hre: HardhatRuntimeEnvironment, deploymentId?: string): string {
+  const id = deploymentId !== undefined ? ` --deployment-id ${deploymentId}` : "";
+  return `npx hardhat platform check --network ${hre.network.name}${id}`;
+}
+
+/**
+ * Refuses, in one line naming the fix, a deployment whose contracts have no code on the connected chain: the node
+ * was restarted or reset since the deploy, or the command runs on another chain that has the same chain id (the
+ * in-process Hardhat network, when `--network localhost` was left out). Without this, an act sent to an address
+ * without code "succeeds" and changes nothing.
+ */
+export async function requireCode(
+  hre: HardhatRuntimeEnvironment,
+  dir: string,
+  contracts: { name: string; address: string }[],
+  deploymentId?: string,
+): Promise<void> {
+  const codes = await Promise.all(contracts.map((c) => hre.ethers.provider.getCode(c.address)));
+  const missing = contracts.filter((_c, i) => codes[i] === "0x");
+  if (missing.length === 0) return;
+  const where = path.relative(process.cwd(), dir) || dir;
+  if (hre.network.name === "hardhat") {
+    throw new Error(
+      `the deployment in ${where} is not on the in-process Hardhat network, which starts empty on every run: ` +
+        "add --network localhost (or the network it was deployed to)",
+    );
+  }
+  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
+  if (missing.length === contracts.length) {
+    throw new Error(
+      `none of the platform's contracts in ${where} has code on --network ${hre.network.name} (chain ${chainId}): ` +
+        "the node was restarted or reset since the deploy, or this is another chain — pick the network with " +
+        `--network, or deploy again: ${deployCommand(hre, { deploymentId, extra: "--reset" })}`,
+    );
+  }
+  throw new Error(
+    `${missing.map((c) => c.name).join(", ")} of the deployment in ${where} ha${missing.length === 1 ? "s" : "ve"} ` +
+      `no code on --network ${hre.network.name} (chain ${chainId}): the deployment does not match this chain — ` +
+      checkCommand(hre, deploymentId),
+  );
+}
+
+/**
+ * Loads the platform addresses from the Ignition deployment of the chosen network, and checks that each contract
+ * has code there (`requireCode`).
+ */
 export async function loadPlatform(
   hre: HardhatRuntimeEnvironment,
   options: { from?: string; deploymentId?: string } = {},
 ): Promise<Platform> {
   const dir = await deploymentDir(hre, options.deploymentId);
   const file = path.join(dir, "deployed_addresses.json");
+  const shown = path.relative(process.cwd(), file) || file;
   if (!fs.existsSync(file)) {
     throw new Error(
-      `no platform deployment at ${path.relative(process.cwd(), file)}: deploy first with ` +
-        `npx hardhat ignition deploy ignition/modules/Platform.ts --network ${hre.network.name}`,
+      `no platform deployment at ${shown}: deploy first with ${deployCommand(hre, { deploymentId: options.deploymentId })}`,
     );
   }
-  const addresses = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+  let addresses: Record<string, string>;
+  try {
+    addresses = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+  } catch {
+    throw new Error(
+      `${shown} is not valid JSON (a deploy interrupted while writing it?): ` +
+        `${checkCommand(hre, options.deploymentId)} rebuilds it from the journal`,
+    );
+  }
+  const keys = Object.keys(CONTRACTS) as (keyof typeof CONTRACTS)[];
+  const absent = keys.filter((k) => typeof addresses?.[CONTRACTS[k].future] !== "string");
+  if (absent.length > 0) {
+    throw new Error(
+      `the deployment in ${path.relative(process.cwd(), dir) || dir} has no ` +
+        `${absent.map((k) => CONTRACTS[k].name).join(", ")}: ${checkCommand(hre, options.deploymentId)} ` +
+        "rebuilds the address file from the journal and says what is left to deploy",
+    );
+  }
   const signer = await resolveSigner(hre, options.from);
+  await requireCode(
+    hre,
+    dir,
+    keys.map((k) => ({ name: CONTRACTS[k].name, address: addresses[CONTRACTS[k].future] })),
+    options.deploymentId,
+  );
   const at = async (key: keyof typeof CONTRACTS) => {
     const { name, future } = CONTRACTS[key];
-    const address = addresses[future];
-    if (!address) throw new Error(`the deployment in ${dir} has no ${name}`);
-    return hre.ethers.getContractAt(name, address, signer);
+    return hre.ethers.getContractAt(name, addresses[future], signer);
   };
   return {
     identityRegistry: (await at("identityRegistry")) as unknown as IdentityRegistry,

@@ -1,5 +1,6 @@
 import { ethers } from "ethers";
 import type { IdentityRegistry } from "../../typechain-types";
+import { mined } from "./tx";
 
 /** Mirrors `IIdentityRegistry.EntityKind`. */
 export enum EntityKind {
@@ -62,31 +63,26 @@ export interface EntityRegistration {
 /** Registers and verifies an entity; `registry` must be connected to a KYC provider. */
 export async function registerEntity(registry: IdentityRegistry, r: EntityRegistration) {
   const entityId = entityIdOf(r.code);
-  const tx = await registry.registerEntity(
-    entityId,
-    r.kind,
-    jurisdictionToBytes32(r.jurisdiction),
-    r.expiresAt,
-    r.wallets,
+  const receipt = await mined(
+    registry.registerEntity(entityId, r.kind, jurisdictionToBytes32(r.jurisdiction), r.expiresAt, r.wallets),
   );
-  const receipt = await tx.wait();
   return { entityId, receipt };
 }
 
 export async function renewEntity(registry: IdentityRegistry, code: string, expiresAt: bigint) {
-  return (await registry.renewEntity(entityIdOf(code), expiresAt)).wait();
+  return mined(registry.renewEntity(entityIdOf(code), expiresAt));
 }
 
 export async function suspendEntity(registry: IdentityRegistry, code: string) {
-  return (await registry.suspendEntity(entityIdOf(code))).wait();
+  return mined(registry.suspendEntity(entityIdOf(code)));
 }
 
 export async function reinstateEntity(registry: IdentityRegistry, code: string) {
-  return (await registry.reinstateEntity(entityIdOf(code))).wait();
+  return mined(registry.reinstateEntity(entityIdOf(code)));
 }
 
 export async function revokeEntity(registry: IdentityRegistry, code: string) {
-  return (await registry.revokeEntity(entityIdOf(code))).wait();
+  return mined(registry.revokeEntity(entityIdOf(code)));
 }
 
 /** An entity's record in the registry, readable. */

@@ -27,6 +27,7 @@ import { decodeError, unlessRefused } from "./errors";
 import { EntityKind, entityIdOf, entityRecord, type EntityRecordView } from "./identity";
 import { parseCny } from "./money";
 import { legView, tradeStatus } from "./trades";
+import { mined } from "./tx";
 
 export { REGULATOR_READER };
 
@@ -314,7 +315,7 @@ export async function freezeOrder(
 /** Publishes a new view key: envelopes sealed from now on name its version. Regulator only. */
 export async function rotateViewKey(platform: Platform, publicKey: string) {
   const keys = platform.encryptionKeys;
-  const receipt = await (await keys.rotateViewKey(publicKey)).wait();
+  const receipt = await mined(keys.rotateViewKey(publicKey));
   const [, version] = await keys.viewKey();
   return { publicKey, version: Number(version), tx: receipt?.hash };
 }
@@ -322,7 +323,7 @@ export async function rotateViewKey(platform: Platform, publicKey: string) {
 /** The acting wallet publishes its entity's envelope key. */
 export async function publishEntityKey(platform: Platform, publicKey: string) {
   const keys = platform.encryptionKeys;
-  const receipt = await (await keys.setEntityKey(publicKey)).wait();
+  const receipt = await mined(keys.setEntityKey(publicKey));
   const event = receipt!.logs.map((l) => keys.interface.parseLog(l)).find((p) => p?.name === "EntityKeySet");
   return {
     publicKey,

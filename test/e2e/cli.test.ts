@@ -1,9 +1,11 @@
 /**
  * The command line as a person uses it: a real `hardhat node`, an Ignition deployment from the CLI, and the
  * `kyc` / `cash` tasks run as separate processes. Checks output, JSON and the one-line refusal with exit code 1.
+ * Then the node restarts under the deployment: a wait on a transaction the restart lost ends at its timeout, and
+ * every command refuses in one line instead of "succeeding" against addresses without code.
  */
 import { expect } from "chai";
-import { startLocalNode, type LocalNode } from "./localNode";
+import { startLocalNode, type CliResult, type LocalNode } from "./localNode";
 
 // Hardhat's default accounts: #1 central bank, #2 bank A and #3 bank B (KYC providers), #4 enterprise X,
 // #7 unverified.
@@ -94,5 +96,60 @@ describe("Command line (e2e)", function () {
     expect(refused.stderr).to.equal(
       `error: BillWrongPartyKind(account=${BANK_A}, expected=Enterprise): the party is not of the kind this role needs`,
     );
+  });
+
+  describe("when the node restarts under the deployment (an empty chain, the same chain id)", function () {
+    const mintArgs = ["cash", "mint", "--from", "1", "--to", ENTERPRISE_X, "--amount", "5"];
+    let lostMint: Promise<CliResult>;
+    let act: Promise<CliResult>;
+    let inProcess: Promise<CliResult>;
+
+    before(async function () {
+      // A mint waits in the node's pool (automine off) when the node goes down: the restart loses it.
+      await node.rpc("evm_setAutomine", [false]);
+      let settled = false;
+      const id = ["--deployment-id", node.deploymentId];
+      lostMint = node.hardhatAsync(["--network", "localhost", ...mintArgs, ...id], { BILL_DVP_TX_TIMEOUT: "8" });
+      void lostMint.then(() => (settled = true));
+      while (!settled && ((await node.rpc("eth_pendingTransactions")) as unknown[]).length === 0) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await node.restart();
+      // While the mint still waits: an act, and an act without --network (the in-process network, chain id 31337
+      // like the node, finds the same deployment files). Reads load the platform through the same check.
+      act = node.hardhatAsync(["--network", "localhost", ...mintArgs, ...id]);
+      inProcess = node.hardhatAsync([...mintArgs, ...id]);
+    });
+
+    it("a wait on a transaction the restart lost ends at its timeout in one line, never a success", async function () {
+      const mint = await lostMint;
+      expect(mint.stdout).to.equal("");
+      expect(mint.code).to.equal(1);
+      expect(mint.stderr.split("\n")).to.have.length(1);
+      expect(mint.stderr).to.match(
+        /^error: transaction 0x[0-9a-f]{64} was sent but not mined within 8 s \(not confirmed: .*\): check that the node of --network localhost is running and mining \(after a restart the deployment is gone too: npx hardhat platform check --network localhost\); BILL_DVP_TX_TIMEOUT=<seconds> waits longer$/,
+      );
+    });
+
+    it("acts, on the node or on the in-process network, refuse in one line naming the fix; nothing is sent", async function () {
+      const gone =
+        `error: none of the platform's contracts in ignition/deployments/${node.deploymentId} has code on ` +
+        "--network localhost (chain 31337): the node was restarted or reset since the deploy, or this is another " +
+        "chain — pick the network with --network, or deploy again: npx hardhat ignition deploy " +
+        "ignition/modules/Platform.ts --network localhost --parameters ignition/parameters/local.json " +
+        `--deployment-id ${node.deploymentId} --reset`;
+      const refused = await act;
+      expect(refused.code).to.equal(1);
+      expect(refused.stdout).to.equal("");
+      expect(refused.stderr).to.equal(gone);
+      const local = await inProcess;
+      expect(local.code).to.equal(1);
+      expect(local.stderr).to.equal(
+        `error: the deployment in ignition/deployments/${node.deploymentId} is not on the in-process Hardhat ` +
+          "network, which starts empty on every run: add --network localhost (or the network it was deployed to)",
+      );
+      expect(await node.rpc("eth_blockNumber")).to.equal("0x0");
+      expect(await node.rpc("eth_getTransactionCount", [CENTRAL_BANK, "pending"])).to.equal("0x0");
+    });
   });
 });
