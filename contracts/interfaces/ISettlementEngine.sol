@@ -136,6 +136,9 @@ interface ISettlementEngine {
     error TradeRepoClosing(uint256 closingDeadline);
     /// @notice The repo cannot be defaulted now: the currency or the ledger is paused, or its range is frozen.
     error TradeRepoBlocked(bytes32 tradeId);
+    /// @notice A call the engine tolerates failing (returning a range, paying a refund) failed for want of gas: the
+    /// transaction was sent with too little; send it with more.
+    error TradeOutOfGas();
     /// @notice The engine is paused.
     error TradeEnginePaused();
     /// @notice The engine is not paused.

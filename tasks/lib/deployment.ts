@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { checkedBeforeSending } from "./tx";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ethers } from "ethers";
 import type {
@@ -172,7 +173,7 @@ export async function loadPlatform(
         "rebuilds the address file from the journal and says what is left to deploy",
     );
   }
-  const signer = await resolveSigner(hre, options.from);
+  const signer = checkedBeforeSending(await resolveSigner(hre, options.from));
   await requireCode(
     hre,
     dir,

@@ -1,7 +1,10 @@
 /**
- * Sending a transaction and waiting for its receipt, bounded in time. Without a bound, a wait on a transaction the
- * node no longer knows (the node was restarted, or it stopped mining) never ends and the command never exits.
+ * Sending a transaction and waiting for its receipt: checked before it is sent, bounded in time after. Without the
+ * check, a node that sends with a fixed gas limit (anvil, as hardhat-ethers drives it) mines a refused act as a
+ * failed transaction; without a bound, a wait on a transaction the node no longer knows (the node was restarted,
+ * or it stopped mining) never ends and the command never exits.
  */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
 /** The environment variable that sets how long a command waits for a transaction to be taken and mined. */
 export const TX_TIMEOUT_ENV = "BILL_DVP_TX_TIMEOUT";
@@ -102,4 +105,25 @@ export async function mined<R>(sent: Promise<Sent<R>>): Promise<R> {
     over = true;
     clearTimeout(timer);
   }
+}
+
+/** Headroom over the node's estimate, in percent: what a transaction's gas limit adds to it. */
+const GAS_MARGIN_PERCENT = 20n;
+const CHECKED = Symbol("checked before sending");
+
+/**
+ * Makes `signer` check every transaction before sending it: the node estimates its gas first, so an act the chain
+ * would refuse fails there with the contract's custom error and nothing is sent (no nonce spent, no gas paid), on
+ * any node; the transaction then goes with that estimate plus a margin as its gas limit, not a node's default.
+ */
+export function checkedBeforeSending(signer: HardhatEthersSigner): HardhatEthersSigner {
+  const marked = signer as HardhatEthersSigner & { [CHECKED]?: true };
+  if (marked[CHECKED]) return signer;
+  const send = signer.sendTransaction.bind(signer);
+  signer.sendTransaction = async (tx) => {
+    const gasLimit = tx.gasLimit ?? ((await signer.estimateGas(tx)) * (100n + GAS_MARGIN_PERCENT)) / 100n;
+    return send({ ...tx, gasLimit });
+  };
+  marked[CHECKED] = true;
+  return signer;
 }

@@ -27,7 +27,7 @@ describe("Command line (e2e)", function () {
     node?.stop();
   });
 
-  it("registers identities, mints, shows a balance as JSON and refuses an unverified payee in one line", function () {
+  it("registers identities, mints, shows a balance as JSON and refuses an unverified payee in one line, sending nothing", async function () {
     const register = (code: string, kind: string, wallet: string) =>
       task("kyc", "register", "--from", "2", "--code", code, "--kind", kind, "--wallets", wallet);
     const centralBank = register("11100000000000000X", "CentralBank", CENTRAL_BANK);
@@ -43,7 +43,14 @@ describe("Command line (e2e)", function () {
     const balance = JSON.parse(task("cash", "balance", "--account", ENTERPRISE_X, "--json").stdout);
     expect(balance).to.include({ balance: "100050", available: "100050", accountFrozen: false });
 
+    // The act is checked before it is sent: the refusal spends no nonce and mines no block.
+    const chainState = async () => [
+      await node.rpc("eth_blockNumber"),
+      await node.rpc("eth_getTransactionCount", [ENTERPRISE_X, "latest"]),
+    ];
+    const before = await chainState();
     const refused = task("cash", "transfer", "--from", "4", "--to", STRANGER, "--amount", "10");
+    expect(await chainState(), "block number and X's nonce").to.deep.equal(before);
     expect(refused.code).to.equal(1);
     expect(refused.stderr.split("\n")).to.have.length(1);
     expect(refused.stderr).to.equal(

@@ -57,7 +57,7 @@ library TradeExits {
                 terms.maker,
                 IBillLedger.RangeState.Circulating
             );
-        } else if (IERC20(leg.asset).trySafeTransfer(terms.maker, leg.amount)) {
+        } else if (_tried(IERC20(leg.asset), terms.maker, leg.amount)) {
             escrowed[leg.asset] -= leg.amount;
         } else {
             record.refundOwed = uint128(leg.amount);
@@ -134,7 +134,7 @@ library TradeExits {
         // The range goes back, or the tender waits for the next call (the ledger paused, the range frozen).
         if (!_returnRange(ctx.ledger, terms.kind, billLeg, borrower, lender)) return;
         record.status = ISettlementEngine.TradeStatus.RepoClosed;
-        if (IERC20(cashLeg.asset).trySafeTransfer(lender, amount)) {
+        if (_tried(IERC20(cashLeg.asset), lender, amount)) {
             record.refundOwed = 0;
             escrowed[cashLeg.asset] -= amount;
         } else {
@@ -234,6 +234,7 @@ library TradeExits {
             : (lender, IBillLedger.RangeState.Escrowed);
         // Cannot truncate: the engine bounds a bill leg's amount by a uint48 when the repo opens.
         uint48 units = uint48(billLeg.amount);
+        uint256 gasBefore = gasleft();
         try
             ledger.tradeRange(
                 billLeg.billId,
@@ -247,8 +248,25 @@ library TradeExits {
         {
             return true;
         } catch {
+            _checkNotStarved(gasBefore);
             return false;
         }
+    }
+
+    /// @dev `token.trySafeTransfer(to, amount)`, except that a failure for want of gas reverts the whole call.
+    function _tried(IERC20 token, address to, uint256 amount) private returns (bool) {
+        uint256 gasBefore = gasleft();
+        if (token.trySafeTransfer(to, amount)) return true;
+        _checkNotStarved(gasBefore);
+        return false;
+    }
+
+    /// @dev After a tolerated call failed: a refusal leaves most of the gas, a call that ran out of it leaves at
+    /// most the 64th kept back from it (EIP-150). Then the failure says nothing of the callee, only of the gas the
+    /// sender gave, and counting it as a refusal would let a sender choose the outcome (a range kept waiting, a
+    /// payment held) by its gas limit.
+    function _checkNotStarved(uint256 gasBefore) private view {
+        if (gasleft() <= gasBefore / 63) revert ISettlementEngine.TradeOutOfGas();
     }
 
     /// @dev Moves a repo's whole range from `holder` in `state` to `newHolder`, circulating.

@@ -12,7 +12,7 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { RangeState, startOfCstDay } from "../../../tasks/lib/bills";
 import {
   TradeKind,
@@ -193,6 +193,32 @@ describe("SettlementEngine: repos", function () {
         .withArgs(await tradeIdOf(engine, t), bankA.address, t.closingAmount);
       await expectRange(f, 1n, { end: REPO_UNITS, holder: bankA.address, state: RangeState.Circulating });
       expect(await statusOf(f, t)).to.equal(TradeStatus.RepoClosed);
+    });
+
+    it("closeRepo at any gas limit closes and pays, or reverts (TradeOutOfGas): no tender or payment left waiting for want of gas", async function () {
+      const { engine, t, bankA } = await openRepo();
+      const enough = await engine.connect(bankA).closeRepo.estimateGas(t);
+      const seen = new Set<string>();
+      for (let gasLimit = enough; gasLimit > enough - 60_000n; gasLimit -= 1_500n) {
+        const snapshot = await takeSnapshot();
+        const error = await engine
+          .connect(bankA)
+          .closeRepo(t, { gasLimit })
+          .then((tx) => tx.wait())
+          .then(
+            () => undefined,
+            (e: Error) => e.message,
+          );
+        const [status, owed] = await engine.tradeOf(t);
+        const outcome = `${TradeStatus[Number(status)]}${owed === 0n ? "" : ", repayment held"}`;
+        seen.add(error === undefined ? outcome : `reverted ${/TradeOutOfGas|out of gas/.exec(error)?.[0] ?? error}`);
+        await snapshot.restore();
+      }
+      expect([...seen].sort(), `outcomes from ${enough} gas down`).to.satisfy((outcomes: string[]) =>
+        outcomes.every((o) => o === "RepoClosed" || o.startsWith("reverted")),
+      );
+      expect(seen.has("RepoClosed"), "the estimate closes it").to.equal(true);
+      expect(seen.has("reverted TradeOutOfGas"), "a starved return is refused by name").to.equal(true);
     });
 
     it("closeRepo from 00:00 CST of endDay + 1 is refused with TradeRepoClosing(deadline)", async function () {
