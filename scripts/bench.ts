@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { Wallet, type ContractTransactionResponse, type HDNodeWallet, type Signer } from "ethers";
+import { Wallet, id, type ContractTransactionResponse, type Signer } from "ethers";
 import { EntityKind, registerEntity } from "../tasks/lib/identity";
 import { fundedPlatform } from "../test/fixtures/platform";
 import { billsPlatform } from "../test/fixtures/bills";
@@ -274,9 +274,10 @@ async function measureDiscounts(figures: Figures) {
   // 23 enterprises, each holding money (as a desk's counterparties do) and 2 × UNITS units of enterprise Y's
   // range, bought by a swap.
   const expiresAt = BigInt(await time.latest()) + 365n * 86_400n;
-  const sellers: HDNodeWallet[] = [];
+  const sellers: Wallet[] = [];
   for (let i = 0; i < 23; i++) {
-    const seller = Wallet.createRandom(hre.ethers.provider);
+    // Fixed keys, so that every run measures the same addresses (calldata gas depends on their bytes).
+    const seller = new Wallet(id(`bill-dvp bench enterprise ${i}`), hre.ethers.provider);
     await hre.network.provider.send("hardhat_setBalance", [seller.address, "0x56BC75E2D63100000"]);
     await registerEntity(suite.identityRegistry.connect(bankA), {
       code: `91110000DESK${String(i).padStart(6, "0")}`,
