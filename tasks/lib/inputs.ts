@@ -68,6 +68,16 @@ export function checkArgs(args: Record<string, unknown>): void {
   if (typeof args.code === "string") parseUscc(args.code, "--code");
 }
 
+// ---------------------------------------------------------------- counts
+
+/** A whole number greater than zero (a bill id, a first unit, a number of units or seconds), or one line. */
+export function parseCount(text: string, option: string): bigint {
+  if (!/^\d+$/.test(text.trim()) || BigInt(text.trim()) === 0n) {
+    throw new Error(`${option} must be a whole number greater than zero, not "${text}"`);
+  }
+  return BigInt(text.trim());
+}
+
 // ---------------------------------------------------------------- unified social credit codes
 
 /** The code's alphabet (GB 32100-2015): digits and the capitals without I, O, S, V and Z. */
