@@ -722,14 +722,14 @@ export async function quoteDiscount(
   const terms = await platform.billLedger.bill(billId);
   // The units quoted come from the range at --start, or from the whole bill (units 1 to its face).
   let held = terms.face;
-  let where = `bill ${billId} (face ${terms.face} units)`;
+  let where = `bill ${billId} holds (${terms.face} units, its face)`;
   if (options.start !== undefined) {
     const start = parseCount(options.start, "--start");
     held = (await platform.billLedger.rangeAt(billId, start)).end - start + 1n;
-    where = `the range of bill ${billId} from unit ${start} (${held} units)`;
+    where = `the range of bill ${billId} from unit ${start} holds (${held} units)`;
   }
   const units = options.units !== undefined ? parseCount(options.units, "--units") : held;
-  if (units > held) throw new Error(`--units ${units} is more than ${where} holds`);
+  if (units > held) throw new Error(`--units ${units} is more than ${where}`);
   const valueDay = BigInt(
     options.valueDate !== undefined ? dayFromIso(options.valueDate) : cstDayOf(await chainNow(platform)),
   );
