@@ -232,7 +232,9 @@ export function orderFromJson(text: string, source = "the order"): SignedOrder {
     raw = JSON.parse(text);
   } catch (error) {
     const why = text.trim() === "" ? "it is empty" : (error as Error).message;
-    throw new Error(`${source} is not a whole JSON order (cut short, or not an order file?): ${why}`);
+    throw new Error(`${source} is not a whole JSON order (cut short, or not an order file?): ${why}`, {
+      cause: error,
+    });
   }
   const field = (path: string): unknown => {
     let value: unknown = raw;

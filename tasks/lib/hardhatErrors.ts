@@ -3,7 +3,7 @@
  * network — in one line. Hardhat 2 reports them from its CLI, before and outside any task, as "Error HHnnn: …"
  * followed by a blank line and either a link or (on a machine without a display, as it counts CI) the whole stack
  * trace. Its CLI offers no hook for that report, so the project's config installs a filter on `console.error` that
- * prints the same error as one line with the fix and drops what Hardhat prints after it. `--show-stack-traces` and
+ * prints the same error as one line with the fix and drops the two things Hardhat prints after it. `--show-stack-traces` and
  * `--verbose` keep Hardhat's own report.
  */
 import util from "node:util";
@@ -67,17 +67,25 @@ export function installOneLineHardhatErrors(argv: string[] = process.argv): void
   if (!cli || argv.includes("--show-stack-traces") || argv.includes("--verbose")) return;
   const error = console.error.bind(console);
   const log = console.log.bind(console);
-  let reported = false;
+  // After its error line Hardhat prints a blank line, then exactly one more thing on stderr: the link to the error's
+  // page, or the stack trace. Those two are dropped; anything else passes.
+  let blank = false;
+  let after = false;
   console.error = (...args: unknown[]) => {
-    if (reported) return; // what Hardhat prints after its error line: a link or the stack trace
-    const text = util.format(...args).replace(ANSI, "");
-    const match = /^Error (HH\d+): ([\s\S]*)$/.exec(text);
+    if (after) {
+      after = false;
+      return;
+    }
+    const match = /^Error (HH\d+): ([\s\S]*)$/.exec(util.format(...args).replace(ANSI, ""));
     if (!match) return error(...args);
-    reported = true;
+    blank = after = true;
     error(`error: ${hardhatErrorLine(match[1], match[2], argv.slice(2))}`);
   };
   console.log = (...args: unknown[]) => {
-    if (reported && util.format(...args) === "") return; // Hardhat's blank line after the error
+    if (blank && args.length === 1 && args[0] === "") {
+      blank = false;
+      return;
+    }
     log(...args);
   };
 }
