@@ -34,6 +34,7 @@ import {
   presentForPayment,
   withdrawClaim,
 } from "./lib/payments";
+import { parseCount } from "./lib/inputs";
 import { formatCny, parseCny } from "./lib/money";
 import { historyTable, table } from "./lib/output";
 import type { BillLedger } from "../typechain-types";
@@ -50,7 +51,7 @@ interface RangeArgs extends CommonArgs {
 
 /** `amount` (CNY) as units, or the whole range when it is not given. */
 async function unitsToTake(ledger: BillLedger, billId: bigint, start: bigint, amount?: string) {
-  if (amount !== undefined) return parseCny(amount);
+  if (amount !== undefined) return parseCny(amount, "--amount");
   const range = await ledger.rangeAt(billId, start);
   return range.end - start + 1n;
 }
@@ -116,7 +117,7 @@ commonParams(
           billType: parseBillType(args.type),
           acceptor: args.acceptor,
           payee: args.payee,
-          face: parseCny(args.face),
+          face: parseCny(args.face, "--face"),
           maturityDay: dayFromIso(args.maturity),
           tradeBackground: args.background,
           notTransferable: args.notTransferable,
@@ -139,7 +140,12 @@ commonParams(
 const billTask = (name: string, description: string, act: (l: BillLedger, id: bigint) => Promise<unknown>) =>
   commonParams(bill.task(name, description).addParam("bill", "bill id")).setAction(
     async (args: CommonArgs & { bill: string }, hre) =>
-      runCommand(hre, args, ({ billLedger }) => act(billLedger, BigInt(args.bill)), done(`${name}: bill ${args.bill}`)),
+      runCommand(
+        hre,
+        args,
+        ({ billLedger }) => act(billLedger, parseCount(args.bill, "--bill")),
+        done(`${name}: bill ${args.bill}`),
+      ),
   );
 
 billTask("present-acceptance", "Present the bill to its acceptor (drawer)", presentForAcceptance);
@@ -171,8 +177,8 @@ const partTask = (
       hre,
       args,
       async ({ billLedger }) => {
-        const billId = BigInt(args.bill);
-        const start = BigInt(args.start);
+        const billId = parseCount(args.bill, "--bill");
+        const start = parseCount(args.start, "--start");
         const units = await unitsToTake(billLedger, billId, start, args.amount as string | undefined);
         return act(
           billLedger,
@@ -210,7 +216,7 @@ const answerTask = (
     runCommand(
       hre,
       args,
-      ({ billLedger }) => act(billLedger, BigInt(args.bill), BigInt(args.start)),
+      ({ billLedger }) => act(billLedger, parseCount(args.bill, "--bill"), parseCount(args.start, "--start")),
       done(`${name}: bill ${args.bill} range from ${args.start}`),
     ),
   );
@@ -233,8 +239,8 @@ commonParams(
     hre,
     args,
     async ({ billLedger }) => {
-      const billId = BigInt(args.bill);
-      const start = BigInt(args.start);
+      const billId = parseCount(args.bill, "--bill");
+      const start = parseCount(args.start, "--start");
       return freezeRange(billLedger, billId, start, await unitsToTake(billLedger, billId, start, args.amount));
     },
     done(`froze bill ${args.bill} from unit ${args.start}`),
@@ -246,7 +252,7 @@ commonParams(bill.task("show", "A bill's terms, ranges and history").addParam("b
     runCommand(
       hre,
       args,
-      ({ billLedger, billPayments }) => showBill(billLedger, BigInt(args.bill), billPayments),
+      ({ billLedger, billPayments }) => showBill(billLedger, parseCount(args.bill, "--bill"), billPayments),
       (b) => [table(billRows(b)), "", rangeRows(b.ranges), "", historyTable(b.history)].join("\n"),
     ),
 );
@@ -268,7 +274,7 @@ const paymentTask = (
     runCommand(
       hre,
       args,
-      (platform) => act(platform, BigInt(args.bill), BigInt(args.start), args),
+      (platform) => act(platform, parseCount(args.bill, "--bill"), parseCount(args.start, "--start"), args),
       done(`${name}: bill ${args.bill} range from ${args.start}`),
     ),
   );

@@ -21,7 +21,7 @@ commonParams(
   runCommand(
     hre,
     args,
-    ({ digitalCurrency }) => mint(digitalCurrency, args.to, parseCny(args.amount)),
+    ({ digitalCurrency }) => mint(digitalCurrency, args.to, parseCny(args.amount, "--amount")),
     txLine(`minted ${args.amount} to ${args.to}`),
   ),
 );
@@ -32,7 +32,7 @@ commonParams(
   runCommand(
     hre,
     args,
-    ({ digitalCurrency }) => burn(digitalCurrency, parseCny(args.amount)),
+    ({ digitalCurrency }) => burn(digitalCurrency, parseCny(args.amount, "--amount")),
     txLine(`burned ${args.amount}`),
   ),
 );
@@ -46,7 +46,7 @@ commonParams(
   runCommand(
     hre,
     args,
-    ({ digitalCurrency }) => transfer(digitalCurrency, args.to, parseCny(args.amount)),
+    ({ digitalCurrency }) => transfer(digitalCurrency, args.to, parseCny(args.amount, "--amount")),
     txLine(`transferred ${args.amount} to ${args.to}`),
   ),
 );
@@ -81,7 +81,7 @@ commonParams(
     hre,
     args,
     ({ digitalCurrency }) =>
-      freeze(digitalCurrency, args.account, args.amount === undefined ? undefined : parseCny(args.amount)),
+      freeze(digitalCurrency, args.account, args.amount === undefined ? undefined : parseCny(args.amount, "--amount")),
     txLine(args.amount === undefined ? `froze account ${args.account}` : `froze ${args.amount} of ${args.account}`),
   ),
 );
@@ -96,7 +96,11 @@ commonParams(
     hre,
     args,
     ({ digitalCurrency }) =>
-      unfreeze(digitalCurrency, args.account, args.amount === undefined ? undefined : parseCny(args.amount)),
+      unfreeze(
+        digitalCurrency,
+        args.account,
+        args.amount === undefined ? undefined : parseCny(args.amount, "--amount"),
+      ),
     txLine(
       args.amount === undefined ? `unfroze account ${args.account}` : `released ${args.amount} of ${args.account}`,
     ),

@@ -235,7 +235,8 @@ commonParams(
       "Price a discount (--bill --units --rate) or a pledge-repo repayment (--principal --end-date); sends nothing",
     )
     .addOptionalParam("bill", "bill id")
-    .addOptionalParam("units", "units to discount, 1 unit = CNY 0.01 of face (default: the whole face)")
+    .addOptionalParam("start", "first unit of a range of the bill: the units are checked against it")
+    .addOptionalParam("units", "units to discount, 1 unit = CNY 0.01 of face (default: the whole face, or range)")
     .addParam("rate", "yearly rate, e.g. 2.5%")
     .addOptionalParam("valueDate", "settlement date, e.g. 2026-03-02 (default: today, China Standard Time)")
     .addOptionalParam("principal", "repo principal in CNY")
@@ -244,6 +245,7 @@ commonParams(
   async (
     args: CommonArgs & {
       bill?: string;
+      start?: string;
       units?: string;
       rate: string;
       valueDate?: string;

@@ -1,3 +1,4 @@
+import { installOneLineHardhatErrors } from "./lib/hardhatErrors";
 import "./kyc";
 import "./cash";
 import "./bill";
@@ -5,3 +6,6 @@ import "./dvp";
 import "./keys";
 import "./regulator";
 import "./platform";
+
+// Hardhat's own errors (an unknown option, task or network) in one line, as the tasks' own.
+installOneLineHardhatErrors();

@@ -2,7 +2,7 @@ import { scope } from "hardhat/config";
 import { commonParams, runCommand, runLocal, type CommonArgs } from "./lib/cli";
 import { newKeyFile, PASSWORD_ENV, publicKeyFromOptions } from "./lib/confidential";
 import { table } from "./lib/output";
-import { publishEntityKey, showKeys } from "./lib/regulator";
+import { publishEntityKey, refuseKeyOfAnother, showKeys } from "./lib/regulator";
 
 const keys = scope("keys", "Envelope keys for confidential terms: new, publish, show");
 
@@ -32,7 +32,12 @@ commonParams(
   runCommand(
     hre,
     args,
-    async (platform) => publishEntityKey(platform, await publicKeyFromOptions(args)),
+    async (platform) => {
+      const publicKey = await publicKeyFromOptions(args);
+      const { entityId } = await platform.identityRegistry.identityOf(platform.signer.address);
+      await refuseKeyOfAnother(platform, publicKey, entityId);
+      return publishEntityKey(platform, publicKey);
+    },
     (r) => `published envelope key ${r.publicKey} for entity ${r.entityId}: version ${r.version} (tx ${r.tx})`,
   ),
 );

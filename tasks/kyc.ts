@@ -13,7 +13,7 @@ import {
   suspendEntity,
 } from "./lib/identity";
 import { table } from "./lib/output";
-import { parseExpiry } from "./lib/time";
+import { parseExpiry } from "./lib/inputs";
 
 const kyc = scope("kyc", "Shared KYC identity registry: register, renew, suspend, reinstate, revoke, show");
 

@@ -13,6 +13,7 @@ import {
   freezeOrder,
   listBills,
   listRegulatorTrades,
+  refuseKeyOfAnother,
   rotateViewKey,
   type FreezeOrder,
 } from "./lib/regulator";
@@ -163,7 +164,11 @@ commonParams(
   runCommand(
     hre,
     args,
-    async (platform) => rotateViewKey(platform, await publicKeyFromOptions(args)),
+    async (platform) => {
+      const publicKey = await publicKeyFromOptions(args);
+      await refuseKeyOfAnother(platform, publicKey);
+      return rotateViewKey(platform, publicKey);
+    },
     (r) => `view key version ${r.version} is now ${r.publicKey} (tx ${r.tx})`,
   ),
 );

@@ -1,5 +1,6 @@
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 import { describeError } from "./errors";
+import { checkArgs } from "./inputs";
 import { json } from "./output";
 import { loadPlatform, platformInterfaces, type Platform } from "./deployment";
 import { TxTimeoutError, txTimeoutSeconds } from "./tx";
@@ -37,13 +38,14 @@ export async function runLocal<T>(
 ): Promise<void> {
   try {
     txTimeoutSeconds(); // a wrong BILL_DVP_TX_TIMEOUT is refused before anything is sent
+    checkArgs(args as unknown as Record<string, unknown>); // addresses, credit codes: before anything is read
     const result = await body();
     console.log(args.json ? json(result) : render(result));
   } catch (error) {
     const line =
       error instanceof TxTimeoutError
         ? error.describe(hre.network.name)
-        : describeError(error, await platformInterfaces(hre).catch(() => []));
+        : describeError(error, await platformInterfaces(hre).catch(() => []), hre.network);
     if (args.json) console.log(json({ error: line }));
     else console.error(`error: ${line}`);
     process.exitCode = 1;

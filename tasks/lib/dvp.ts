@@ -222,33 +222,75 @@ export function orderToJson(order: SignedOrder): string {
   return JSON.stringify(order, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 }
 
-/** Reads a signed order written by `orderToJson`. */
-export function orderFromJson(text: string): SignedOrder {
-  const raw = JSON.parse(text) as { terms: Record<string, unknown>; makerSignature: string; takerSignature: string };
-  const big = (v: unknown) => BigInt(v as string);
-  const leg = (l: Record<string, unknown>): Leg => ({
-    asset: l.asset as string,
-    billId: big(l.billId),
-    start: big(l.start),
-    amount: big(l.amount),
+/**
+ * Reads a signed order written by `orderToJson`, field by field: a field missing or of the wrong form is refused in
+ * one line naming it (`source` names the file). Signatures are hex, "0x" where a party has not signed.
+ */
+export function orderFromJson(text: string, source = "the order"): SignedOrder {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const why = text.trim() === "" ? "it is empty" : (error as Error).message;
+    throw new Error(`${source} is not a whole JSON order (cut short, or not an order file?): ${why}`, {
+      cause: error,
+    });
+  }
+  const field = (path: string): unknown => {
+    let value: unknown = raw;
+    for (const key of path.split(".")) {
+      value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+    }
+    if (value === undefined || value === null) throw new Error(`${source} lacks the field ${path}`);
+    return value;
+  };
+  const whole = (path: string): bigint => {
+    const value = field(path);
+    if ((typeof value !== "string" && typeof value !== "number") || !/^\d+$/.test(String(value))) {
+      throw new Error(`${source}: ${path} is ${JSON.stringify(value)}, not a whole number`);
+    }
+    return BigInt(value);
+  };
+  const address = (path: string): string => {
+    const value = field(path);
+    if (typeof value !== "string" || !ethers.isAddress(value)) {
+      throw new Error(`${source}: ${path} is ${JSON.stringify(value)}, not an address`);
+    }
+    return ethers.getAddress(value);
+  };
+  const hex = (path: string, bytes?: number): string => {
+    const value = field(path);
+    if (typeof value !== "string" || !ethers.isHexString(value, bytes)) {
+      throw new Error(`${source}: ${path} is ${JSON.stringify(value)}, not ${bytes ? `${bytes} bytes of` : ""} hex`);
+    }
+    return value;
+  };
+  const leg = (path: string): Leg => ({
+    asset: address(`${path}.asset`),
+    billId: whole(`${path}.billId`),
+    start: whole(`${path}.start`),
+    amount: whole(`${path}.amount`),
   });
-  const t = raw.terms;
+  const kind = Number(whole("terms.kind"));
+  if (TradeKind[kind] === undefined || kind === TradeKind.None) {
+    throw new Error(`${source}: terms.kind ${kind} is not a trade kind`);
+  }
   return {
     terms: {
-      kind: Number(t.kind) as TradeKind,
-      maker: t.maker as string,
-      taker: t.taker as string,
-      makerLeg: leg(t.makerLeg as Record<string, unknown>),
-      takerLeg: leg(t.takerLeg as Record<string, unknown>),
-      rate: big(t.rate),
-      valueDay: big(t.valueDay),
-      endDay: big(t.endDay),
-      closingAmount: big(t.closingAmount),
-      deadline: big(t.deadline),
-      nonce: big(t.nonce),
-      confidential: (t.confidential as string | undefined) ?? ethers.ZeroHash,
+      kind: kind as TradeKind,
+      maker: address("terms.maker"),
+      taker: address("terms.taker"),
+      makerLeg: leg("terms.makerLeg"),
+      takerLeg: leg("terms.takerLeg"),
+      rate: whole("terms.rate"),
+      valueDay: whole("terms.valueDay"),
+      endDay: whole("terms.endDay"),
+      closingAmount: whole("terms.closingAmount"),
+      deadline: whole("terms.deadline"),
+      nonce: whole("terms.nonce"),
+      confidential: hex("terms.confidential", 32),
     },
-    makerSignature: raw.makerSignature ?? "0x",
-    takerSignature: raw.takerSignature ?? "0x",
+    makerSignature: hex("makerSignature"),
+    takerSignature: hex("takerSignature"),
   };
 }

@@ -1,4 +1,5 @@
 import { ethers } from "ethers";
+import { isConnectionError } from "./tx";
 
 /** What each custom error means to the person who sent the act, in one line. */
 const MEANINGS: Record<string, string> = {
@@ -215,8 +216,32 @@ export async function unlessRefused<T>(
   }
 }
 
-/** One line for a person: the decoded custom error and what it means, or the error's own short message. */
-export function describeError(error: unknown, interfaces: ethers.Interface[]): string {
+/** The network a command ran on, as Hardhat describes it (`hre.network`). */
+export interface NetworkInfo {
+  name: string;
+  config: { url?: string } | object;
+}
+
+/** The environment variable that moves `localhost` to another URL (see hardhat.config.ts). */
+const LOCALHOST_URL_ENV = "BILL_DVP_LOCALHOST_URL";
+
+/** One line for a node that did not answer: which node, at which URL, and how to start it or point elsewhere. */
+export function unreachableLine(network: NetworkInfo): string {
+  const url = "url" in network.config ? network.config.url : undefined;
+  const where = `the node of --network ${network.name}${url ? ` at ${url}` : ""}`;
+  const fix =
+    network.name === "localhost"
+      ? `start one (npx hardhat node) or set ${LOCALHOST_URL_ENV} to its URL`
+      : "check that it is running and that the network's url in hardhat.config.ts is right";
+  return `cannot reach ${where}: ${fix}`;
+}
+
+/**
+ * One line for a person: the decoded custom error and what it means, a node that did not answer (given the
+ * network), or the error's own short message.
+ */
+export function describeError(error: unknown, interfaces: ethers.Interface[], network?: NetworkInfo): string {
+  if (network !== undefined && isConnectionError(error)) return unreachableLine(network);
   const decoded = decodeError(error, interfaces);
   if (decoded) {
     const args = Object.entries(decoded.args)

@@ -25,6 +25,7 @@ import { REGULATOR_READER } from "./confidential";
 import { findTerms, formatRate, termsFromResult, TradeKind, TradeStatus, type Terms } from "./dvp";
 import { decodeError, unlessRefused } from "./errors";
 import { EntityKind, entityIdOf, entityRecord, type EntityRecordView } from "./identity";
+import { parseCount, parseUscc } from "./inputs";
 import { parseCny } from "./money";
 import { legView, tradeStatus } from "./trades";
 import { mined } from "./tx";
@@ -217,7 +218,9 @@ export interface EntityReport extends EntityRecordView {
 
 /** An entity id from `--id`: 0x and 64 hex digits, or a unified social credit code (hashed as the registry does). */
 export function parseEntityId(text: string): string {
-  return /^0x[0-9a-fA-F]{64}$/.test(text.trim()) ? text.trim().toLowerCase() : entityIdOf(text);
+  if (/^0x[0-9a-fA-F]{64}$/.test(text.trim())) return text.trim().toLowerCase();
+  if (/^0x/i.test(text.trim())) throw new Error(`--id "${text}" is not an entity id (0x and 64 hex digits)`);
+  return entityIdOf(parseUscc(text, "--id"));
 }
 
 /** The identity record of an entity (by id or code, or by one of its wallets), its wallets and their holdings. */
@@ -259,13 +262,6 @@ export interface FreezeOrder {
   units?: string;
 }
 
-function parseWhole(text: string, option: string): bigint {
-  if (!/^\d+$/.test(text.trim()) || BigInt(text.trim()) === 0n) {
-    throw new Error(`${option} must be a whole number greater than zero, not "${text}"`);
-  }
-  return BigInt(text.trim());
-}
-
 /**
  * Carries out a freeze (or, with `lift`, its release) by the existing freeze functions: a currency account, an
  * amount of it, or a bill range. Regulator only.
@@ -283,7 +279,7 @@ export async function freezeOrder(
   if (onAccount) {
     if (order.units !== undefined) throw new Error("--units goes with --bill; an amount of money is --amount");
     const account = ethers.getAddress(order.account!);
-    const fen = order.amount === undefined ? undefined : parseCny(order.amount);
+    const fen = order.amount === undefined ? undefined : parseCny(order.amount, "--amount");
     receipt = await (lift ? unfreeze : freeze)(platform.digitalCurrency, account, fen);
     what =
       fen === undefined
@@ -293,8 +289,8 @@ export async function freezeOrder(
     if (order.bill === undefined || order.start === undefined)
       throw new Error("a range is given by --bill and --start");
     if (order.amount !== undefined) throw new Error("--amount goes with --account; part of a range is --units");
-    const billId = parseWhole(order.bill, "--bill");
-    const start = parseWhole(order.start, "--start");
+    const billId = parseCount(order.bill, "--bill");
+    const start = parseCount(order.start, "--start");
     const ledger = platform.billLedger;
     if (lift) {
       if (order.units !== undefined) throw new Error("a frozen range is released whole: leave out --units");
@@ -303,13 +299,43 @@ export async function freezeOrder(
     } else {
       const units =
         order.units !== undefined
-          ? parseWhole(order.units, "--units")
+          ? parseCount(order.units, "--units")
           : await ledger.rangeAt(billId, start).then((r) => r.end - start + 1n);
       receipt = (await freezeRange(ledger, billId, start, units)) as { hash?: string } | null;
       what = `froze bill ${billId} units ${start}..${start + units - 1n}`;
     }
   }
   return { what, tx: receipt?.hash };
+}
+
+/**
+ * Refuses, before anything is sent, a public key that is already on chain for someone else: an entity publishing a
+ * key another entity published (any version), or a view key, or the regulator rotating to a key an entity published.
+ * One key for two owners would let each open what is sealed for the other. `entityId` is the publishing entity's
+ * (undefined: the key is to be the regulator's view key).
+ */
+export async function refuseKeyOfAnother(platform: Platform, publicKey: string, entityId?: string): Promise<void> {
+  const keys = platform.encryptionKeys;
+  const range = { fromBlock: 0, toBlock: await platform.signer.provider.getBlockNumber() };
+  const same = (bytes: unknown) => ethers.hexlify(bytes as string).toLowerCase() === publicKey.toLowerCase();
+  for (const { parsed } of await eventsOf(keys, range, ["EntityKeySet"])) {
+    const owner = parsed.args.entityId as string;
+    if (same(parsed.args.publicKey) && owner.toLowerCase() !== entityId?.toLowerCase()) {
+      throw new Error(
+        `the key ${publicKey} is already registered to entity ${owner} (its key version ${parsed.args.version}): ` +
+          "make a key of your own with npx hardhat keys new",
+      );
+    }
+  }
+  if (entityId === undefined) return;
+  for (const { parsed } of await eventsOf(keys, range, ["ViewKeyRotated"])) {
+    if (same(parsed.args.publicKey)) {
+      throw new Error(
+        `the key ${publicKey} is the regulator's view key version ${parsed.args.version}: ` +
+          "make a key of your own with npx hardhat keys new",
+      );
+    }
+  }
 }
 
 /** Publishes a new view key: envelopes sealed from now on name its version. Regulator only. */

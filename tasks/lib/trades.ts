@@ -10,6 +10,7 @@ import { billTermsOf, cstDayOf, dayFromIso, isoFromDay, mined, type BillTerms } 
 import {
   billLeg,
   EMPTY_LEG,
+  engineDomain,
   findTerms,
   formatRate,
   freshNonce,
@@ -19,6 +20,7 @@ import {
   signTerms,
   tokenLeg,
   termsFromResult,
+  TERMS_TYPES,
   tradeIdOf,
   TradeKind,
   TradeStatus,
@@ -26,6 +28,7 @@ import {
   type SignedOrder,
   type Terms,
 } from "./dvp";
+import { parseCount } from "./inputs";
 import { formatCny, parseCny } from "./money";
 import { postSealed, readConfidentialFile, sealFor, type SealedForBoard } from "./confidential";
 import { historyEntry, type HistoryEntry } from "./output";
@@ -61,13 +64,6 @@ export function parseKind(name: string): TradeKind {
 export const isRepo = (kind: TradeKind) => kind === TradeKind.PledgeRepo || kind === TradeKind.OutrightRepo;
 const isPriced = (kind: TradeKind) =>
   kind === TradeKind.Discount || kind === TradeKind.Rediscount || kind === TradeKind.CentralBankRediscount;
-
-function parseCount(text: string, what: string): bigint {
-  if (!/^\d+$/.test(text.trim()) || BigInt(text.trim()) === 0n) {
-    throw new Error(`${what} must be a whole number greater than zero, not "${text}"`);
-  }
-  return BigInt(text.trim());
-}
 
 /** A trade id: 32 bytes in hex. */
 export function parseTradeId(text: string): string {
@@ -131,6 +127,15 @@ async function sealTerms(platform: Platform, options: TermsOptions, terms: Terms
   return sealed;
 }
 
+/** A trade or a quote cannot value a bill before the day it was issued. */
+function refuseValueDayBeforeIssue(valueDay: bigint, billId: bigint, issueDay: bigint) {
+  if (valueDay < issueDay) {
+    throw new Error(
+      `--value-date ${isoFromDay(valueDay)} is before bill ${billId}'s issue date ${isoFromDay(issueDay)}`,
+    );
+  }
+}
+
 /** Builds the terms the options describe, pricing discount kinds and pledge repos with the engine's views. */
 export async function buildTerms(platform: Platform, options: TermsOptions): Promise<Terms> {
   const { settlementEngine: engine, billLedger, digitalCurrency, signer } = platform;
@@ -168,6 +173,7 @@ export async function buildTerms(platform: Platform, options: TermsOptions): Pro
       ? parseCount(options.units, "--units")
       : await billLedger.rangeAt(billId, start).then((r) => r.end - start + 1n);
   const bill = billLeg(await billLedger.getAddress(), billId, start, units);
+  refuseValueDayBeforeIssue(valueDay, billId, (await billLedger.bill(billId)).issueDay);
 
   const needs = (value: string | undefined, option: string) => {
     if (value === undefined) throw new Error(`a ${TradeKind[kind]} trade needs ${option}`);
@@ -195,24 +201,24 @@ export async function buildTerms(platform: Platform, options: TermsOptions): Pro
     needs(options.rate, "--rate");
     const price =
       options.price !== undefined
-        ? parseCny(options.price)
+        ? parseCny(options.price, "--price")
         : (await engine.discountProceeds(billId, units, rate, valueDay)).proceeds;
     cash = tokenLeg(token, price);
   } else if (kind === TradeKind.PledgeRepo) {
     needs(options.rate, "--rate");
-    const principal = parseCny(needs(options.price, "--price (the principal lent)"));
+    const principal = parseCny(needs(options.price, "--price (the principal lent)"), "--price");
     closingAmount =
       options.closing !== undefined
-        ? parseCny(options.closing)
+        ? parseCny(options.closing, "--closing")
         : await engine.repoRepayment(principal, rate, valueDay, endDay);
     cash = tokenLeg(token, principal);
   } else if (kind === TradeKind.OutrightRepo) {
     refuses(options.rate, "--rate (it is quoted: give --price and --closing)");
-    cash = tokenLeg(token, parseCny(needs(options.price, "--price (the purchase price)")));
-    closingAmount = parseCny(needs(options.closing, "--closing (the repurchase price)"));
+    cash = tokenLeg(token, parseCny(needs(options.price, "--price (the purchase price)"), "--price"));
+    closingAmount = parseCny(needs(options.closing, "--closing (the repurchase price)"), "--closing");
   } else {
     refuses(options.rate, "--rate (it is quoted: give --price)");
-    cash = tokenLeg(token, parseCny(needs(options.price, "--price")));
+    cash = tokenLeg(token, parseCny(needs(options.price, "--price"), "--price"));
   }
 
   const [makerLeg, takerLeg] = side === "sell" ? [bill, cash] : [cash, bill];
@@ -547,7 +553,42 @@ export async function acceptBatch(platform: Platform, ids: string[]) {
 
 export function readOrder(file: string): SignedOrder {
   if (!fs.existsSync(file)) throw new Error(`no order file ${file}`);
-  return orderFromJson(fs.readFileSync(file, "utf8"));
+  return orderFromJson(fs.readFileSync(file, "utf8"), file);
+}
+
+/**
+ * Refuses an order whose signature does not sign its terms for the party it stands for (the terms were edited
+ * after signing, or another wallet signed), before anything is sent. A contract wallet's signature (ERC-1271) is
+ * left to the engine.
+ */
+export async function checkOrderSignatures(platform: Platform, order: SignedOrder, source: string): Promise<void> {
+  const domain = await engineDomain(platform.settlementEngine);
+  const parties: ["maker" | "taker", string, string][] = [
+    ["maker", order.terms.maker, order.makerSignature],
+    ["taker", order.terms.taker, order.takerSignature],
+  ];
+  for (const [role, party, signature] of parties) {
+    if (signature === "0x" || (await platform.signer.provider.getCode(party)) !== "0x") continue;
+    let signer: string;
+    try {
+      signer = ethers.verifyTypedData(domain, TERMS_TYPES, order.terms, signature);
+    } catch {
+      throw new Error(`${source}: the ${role}'s signature is not a signature (65 bytes of hex)`);
+    }
+    if (signer !== ethers.getAddress(party)) {
+      throw new Error(
+        `${source}: the ${role}'s signature does not match the order's terms and ${role} ${party} ` +
+          `(it recovers to ${signer}): the terms were changed after signing, or another wallet signed`,
+      );
+    }
+  }
+}
+
+/** An order file, read field by field and its signatures checked (`readOrder`, `checkOrderSignatures`). */
+export async function loadOrder(platform: Platform, file: string): Promise<SignedOrder> {
+  const order = readOrder(file);
+  await checkOrderSignatures(platform, order, file);
+  return order;
 }
 
 /**
@@ -560,7 +601,7 @@ export async function offeredBill(platform: Platform, options: { id?: string; or
   }
   const { terms } =
     options.order !== undefined
-      ? readOrder(options.order)
+      ? await loadOrder(platform, options.order)
       : { terms: await findTerms(platform.settlementEngine, parseTradeId(options.id!)) };
   const leg = terms.makerLeg;
   if (leg.asset.toLowerCase() !== (await platform.billLedger.getAddress()).toLowerCase()) {
@@ -593,7 +634,7 @@ export async function signOrder(
 ): Promise<SignResult> {
   let order: SignedOrder;
   let sealed: SealedForBoard | undefined;
-  if (orderFile !== undefined) order = readOrder(orderFile);
+  if (orderFile !== undefined) order = await loadOrder(platform, orderFile);
   else if (options !== undefined) {
     order = { terms: await buildTerms(platform, options), makerSignature: "0x", takerSignature: "0x" };
     sealed = await sealTerms(platform, options, order.terms);
@@ -626,7 +667,7 @@ export async function signOrder(
 
 /** Submits a signed order (as its maker, its taker or a settlement agent). */
 export async function settleOrder(platform: Platform, file: string): Promise<ActResult> {
-  const order = readOrder(file);
+  const order = await loadOrder(platform, file);
   await allowOutflows(platform, [order.terms]);
   const receipt = (await mined(platform.settlementEngine.settle(order))) as { hash?: string } | null;
   const tradeId = await tradeIdOf(platform.settlementEngine, order.terms);
@@ -635,7 +676,7 @@ export async function settleOrder(platform: Platform, file: string): Promise<Act
 
 /** Settles several signed orders all or none, their token legs netted. */
 export async function settleBatch(platform: Platform, files: string[]) {
-  const orders = files.map(readOrder);
+  const orders = await Promise.all(files.map((file) => loadOrder(platform, file)));
   await allowOutflows(
     platform,
     orders.map((o) => o.terms),
@@ -674,15 +715,25 @@ export interface RepoQuote {
 /** What a discount of `units` of a bill pays on a value date (the engine's own view); sends nothing. */
 export async function quoteDiscount(
   platform: Platform,
-  options: { bill: string; units?: string; rate: string; valueDate?: string },
+  options: { bill: string; start?: string; units?: string; rate: string; valueDate?: string },
 ): Promise<DiscountQuote> {
   const billId = parseCount(options.bill, "--bill");
   const rate = parseRate(options.rate);
   const terms = await platform.billLedger.bill(billId);
-  const units = options.units !== undefined ? parseCount(options.units, "--units") : terms.face;
+  // The units quoted come from the range at --start, or from the whole bill (units 1 to its face).
+  let held = terms.face;
+  let where = `bill ${billId} holds (${terms.face} units, its face)`;
+  if (options.start !== undefined) {
+    const start = parseCount(options.start, "--start");
+    held = (await platform.billLedger.rangeAt(billId, start)).end - start + 1n;
+    where = `the range of bill ${billId} from unit ${start} holds (${held} units)`;
+  }
+  const units = options.units !== undefined ? parseCount(options.units, "--units") : held;
+  if (units > held) throw new Error(`--units ${units} is more than ${where}`);
   const valueDay = BigInt(
     options.valueDate !== undefined ? dayFromIso(options.valueDate) : cstDayOf(await chainNow(platform)),
   );
+  refuseValueDayBeforeIssue(valueDay, billId, terms.issueDay);
   const [proceeds, days] = await platform.settlementEngine.discountProceeds(billId, units, rate, valueDay);
   const rolled = await platform.businessCalendar.rollForward(terms.maturityDay);
   return {
@@ -704,7 +755,7 @@ export async function quoteRepo(
   platform: Platform,
   options: { principal: string; rate: string; valueDate?: string; endDate: string },
 ): Promise<RepoQuote> {
-  const principal = parseCny(options.principal);
+  const principal = parseCny(options.principal, "--principal");
   const rate = parseRate(options.rate);
   const valueDay = BigInt(
     options.valueDate !== undefined ? dayFromIso(options.valueDate) : cstDayOf(await chainNow(platform)),
