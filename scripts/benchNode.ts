@@ -39,12 +39,19 @@ function settingsFromEnv(): Settings {
     throw new Error(`BENCH_NODE_ONLY=${only}: give hardhat or anvil`);
   }
   const all: NodeConfig[] = [
-    { name: "hardhat", port: intFromEnv("BENCH_NODE_HARDHAT_PORT", 18_545, 1), chainId: 31_337, pruneHistory: 0 },
+    {
+      name: "hardhat",
+      port: intFromEnv("BENCH_NODE_HARDHAT_PORT", 18_545, 1),
+      chainId: 31_337,
+      pruneHistory: 0,
+      logging: process.env.BENCH_NODE_HARDHAT_LOGGING === "1",
+    },
     {
       name: "anvil",
       port: intFromEnv("BENCH_NODE_ANVIL_PORT", 18_546, 1),
       chainId: ANVIL_CHAIN_ID,
       pruneHistory: intFromEnv("BENCH_NODE_ANVIL_PRUNE_HISTORY", 100, 0),
+      logging: true,
     },
   ];
   const ranges = intFromEnv("BENCH_NODE_RANGES", FULL_MARKET.ranges, 2);
@@ -59,10 +66,14 @@ interface NodeResult {
   client: string;
   chainId: number;
   pruneHistory?: number;
+  /** The Hardhat node's console log of every request (BENCH_NODE_HARDHAT_LOGGING=1). */
+  logging?: boolean;
   single?: RunFigures;
   batch20?: RunFigures;
   setupTransactions?: number;
   seconds: Record<string, number>;
+  /** The machine's 1-minute load average when the node started and when its checks ended (2 cores here). */
+  load?: { start: number; end: number };
   checks?: Check[];
   error?: string;
 }
@@ -74,8 +85,10 @@ async function benchNode(config: NodeConfig, settings: Settings, logDir: string)
   const times: Record<string, number> = {};
   let t = performance.now();
   const node = await startNode(config, logDir);
+  const loadStart = Math.round(os.loadavg()[0] * 10) / 10;
   const result: NodeResult = { client: node.version, chainId: config.chainId, seconds: times };
   if (config.name === "anvil") result.pruneHistory = config.pruneHistory;
+  if (config.name === "hardhat") result.logging = config.logging;
   times.start = seconds(t);
   log(`${config.name}: ${node.version} on ${node.url}, chain ${config.chainId} (log: ${node.logFile})`);
   try {
@@ -123,6 +136,7 @@ async function benchNode(config: NodeConfig, settings: Settings, logDir: string)
     const settled = [...orders.single, ...orders.batch, ...winners];
     result.checks = await conservationChecks(node.rpc, { market, settled, batches, races });
     times.checks = seconds(t);
+    result.load = { start: loadStart, end: Math.round(os.loadavg()[0] * 10) / 10 };
     for (const c of result.checks) log(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
     return result;
   } finally {
@@ -134,7 +148,7 @@ function describe(f: RunFigures): string {
   return (
     `${f.trades} trades in ${f.transactions} transactions, ${f.seconds} s: ${f.tradesPerSecond} trades/s, ` +
     `${f.transactionsPerSecond} tx/s, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms, ` +
-    `${f.gasPerTrade.toLocaleString("en-US")} gas/trade` +
+    `(accepted p50 ${f.acceptMs.p50} ms), ${f.gasPerTrade.toLocaleString("en-US")} gas/trade` +
     (f.resends > 0 ? `, ${f.resends} resends` : "")
   );
 }
@@ -194,7 +208,7 @@ async function main() {
   if (!ok) {
     console.error("the node bench FAILED: see above");
     process.exitCode = 1;
-  } else {
+  } else if (process.env.BENCH_NODE_KEEP_LOGS !== "1") {
     fs.rmSync(logDir, { recursive: true, force: true });
   }
 }

@@ -23,7 +23,7 @@ import {
   IdentityRegistry__factory,
   SettlementEngine__factory,
 } from "../../typechain-types";
-import { mapLimit, type Rpc } from "./rpc";
+import { mapLimit, sleep, type Rpc } from "./rpc";
 import type { Mined, TxClient, TxRequest } from "./sender";
 
 /** The mnemonic of the Hardhat node's and anvil's default accounts (and of the in-process network's). */
@@ -163,7 +163,9 @@ const MINT_PER_BANK = 1_000_000_000_000n; // CNY 10 billion, in fen
 const ETH_PER_WALLET = 100n * 10n ** 18n;
 const AGENT_ROLE = id("AGENT_ROLE");
 /** Setup transactions in flight at once (bills go through their five acts concurrently). */
-const SETUP_CONCURRENCY = 48;
+const SETUP_CONCURRENCY = 100;
+/** How long a setup block collects transactions before it is mined. */
+const MINE_EVERY_MS = 10;
 
 /**
  * Gas limits: eth_estimateGas on the first transaction of each kind, plus half. Every receipt's status is read, so
@@ -239,137 +241,178 @@ export async function setupMarket(
   await rpc.request("evm_increaseTime", [target - start.timestamp]);
   await rpc.request("evm_mine", []);
   const now = (await latestBlock(rpc)).timestamp;
-  const valueDay = cstDayOf(now);
-  const deadline = BigInt(startOfCstDay(valueDay + 1) - 1);
+  // Set up with many transactions a block: anvil's time per block grows with the chain's length, so thousands of
+  // one-transaction setup blocks would slow down the runs measured after them.
+  const mining = await mineWhileWaiting(client);
+  try {
+    return await setupOnChain();
+  } finally {
+    await mining.stop();
+  }
 
-  // Funding, the second agent's role, and KYC: the admin and the two providers each send from their own wallet.
-  const funded = [cast.banks[2], ...cast.enterprises, cast.agents[1]];
-  const expiresAt = BigInt(now) + 365n * 86_400n;
-  const register = (provider: BaseWallet, code: string, kind: EntityKind, wallet: BaseWallet) =>
-    act(
-      provider,
-      "registerEntity",
-      contracts.registry,
-      IFACE.registry.encodeFunctionData("registerEntity", [
-        entityIdOf(code),
-        kind,
-        jurisdictionToBytes32("CN"),
-        expiresAt,
-        [wallet.address],
+  async function setupOnChain(): Promise<Market> {
+    const valueDay = cstDayOf(now);
+    const deadline = BigInt(startOfCstDay(valueDay + 1) - 1);
+
+    // Funding, the second agent's role, and KYC: the admin and the two providers each send from their own wallet.
+    const funded = [cast.banks[2], ...cast.enterprises, cast.agents[1]];
+    const expiresAt = BigInt(now) + 365n * 86_400n;
+    const register = (provider: BaseWallet, code: string, kind: EntityKind, wallet: BaseWallet) =>
+      act(
+        provider,
+        "registerEntity",
+        contracts.registry,
+        IFACE.registry.encodeFunctionData("registerEntity", [
+          entityIdOf(code),
+          kind,
+          jurisdictionToBytes32("CN"),
+          expiresAt,
+          [wallet.address],
+        ]),
+      );
+    const [providerA, providerB] = cast.banks;
+    await Promise.all([
+      ...funded.map((w) => act(cast.admin, "fund", w.address, "0x", ETH_PER_WALLET)),
+      act(
+        cast.admin,
+        "grantAgent",
+        contracts.engine,
+        IFACE.engine.encodeFunctionData("grantRole", [AGENT_ROLE, cast.agents[1].address]),
+      ),
+      register(providerA, "BENCH-CENTRAL-BANK", EntityKind.CentralBank, cast.centralBank),
+      register(providerA, "BENCH-BANK-B", EntityKind.Bank, cast.banks[1]),
+      register(providerA, "BENCH-BANK-C", EntityKind.Bank, cast.banks[2]),
+      register(providerB, "BENCH-BANK-A", EntityKind.Bank, cast.banks[0]),
+      ...cast.enterprises.map((e, i) =>
+        register(i % 2 === 0 ? providerA : providerB, `BENCH-ENTERPRISE-${i}`, EntityKind.Enterprise, e),
+      ),
+    ]);
+    log(`  funded ${funded.length} wallets, verified ${cast.enterprises.length + 4} entities`);
+
+    const engineAllowance = IFACE.currency.encodeFunctionData("approve", [contracts.engine, 2n ** 256n - 1n]);
+    await Promise.all(
+      cast.banks.flatMap((bank) => [
+        act(
+          cast.centralBank,
+          "mint",
+          contracts.currency,
+          IFACE.currency.encodeFunctionData("mint", [bank.address, MINT_PER_BANK]),
+        ),
+        act(bank, "approve", contracts.currency, engineAllowance),
       ]),
     );
-  const [providerA, providerB] = cast.banks;
-  await Promise.all([
-    ...funded.map((w) => act(cast.admin, "fund", w.address, "0x", ETH_PER_WALLET)),
-    act(
-      cast.admin,
-      "grantAgent",
-      contracts.engine,
-      IFACE.engine.encodeFunctionData("grantRole", [AGENT_ROLE, cast.agents[1].address]),
-    ),
-    register(providerA, "BENCH-CENTRAL-BANK", EntityKind.CentralBank, cast.centralBank),
-    register(providerA, "BENCH-BANK-B", EntityKind.Bank, cast.banks[1]),
-    register(providerA, "BENCH-BANK-C", EntityKind.Bank, cast.banks[2]),
-    register(providerB, "BENCH-BANK-A", EntityKind.Bank, cast.banks[0]),
-    ...cast.enterprises.map((e, i) =>
-      register(i % 2 === 0 ? providerA : providerB, `BENCH-ENTERPRISE-${i}`, EntityKind.Enterprise, e),
-    ),
-  ]);
-  log(`  funded ${funded.length} wallets, verified ${cast.enterprises.length + 4} entities`);
 
-  const engineAllowance = IFACE.currency.encodeFunctionData("approve", [contracts.engine, 2n ** 256n - 1n]);
-  await Promise.all(
-    cast.banks.flatMap((bank) => [
-      act(
-        cast.centralBank,
-        "mint",
-        contracts.currency,
-        IFACE.currency.encodeFunctionData("mint", [bank.address, MINT_PER_BANK]),
-      ),
-      act(bank, "approve", contracts.currency, engineAllowance),
-    ]),
-  );
-
-  // One bill per range: drawn by enterprise d, accepted by bank a, received (and held) by enterprise h.
-  const e = cast.enterprises.length;
-  const offset = Math.max(1, Math.floor(e / 3));
-  const billIssued = IFACE.ledger.getEvent("BillIssued").topicHash;
-  const ranges = await mapLimit(
-    Array.from({ length: size.ranges }, (_, i) => i),
-    SETUP_CONCURRENCY,
-    async (i): Promise<RangeRecord> => {
-      const drawer = cast.enterprises[i % e];
-      const holder = cast.enterprises[(i + offset) % e];
-      const acceptor = cast.banks[i % 3];
-      const face = 5_000_000n + BigInt((i * 7_919) % 95_000_000); // CNY 50,000.00 to 1,000,000.00
-      const maturityDay = valueDay + 30 + (i % 120);
-      const issue = IFACE.ledger.encodeFunctionData("issue", [
-        {
-          billType: BillType.BankAcceptance,
-          acceptor: acceptor.address,
-          payee: holder.address,
+    // One bill per range: drawn by enterprise d, accepted by bank a, received (and held) by enterprise h.
+    const e = cast.enterprises.length;
+    const offset = Math.max(1, Math.floor(e / 3));
+    const billIssued = IFACE.ledger.getEvent("BillIssued").topicHash;
+    const ranges = await mapLimit(
+      Array.from({ length: size.ranges }, (_, i) => i),
+      SETUP_CONCURRENCY,
+      async (i): Promise<RangeRecord> => {
+        const drawer = cast.enterprises[i % e];
+        const holder = cast.enterprises[(i + offset) % e];
+        const acceptor = cast.banks[i % 3];
+        const face = 5_000_000n + BigInt((i * 7_919) % 95_000_000); // CNY 50,000.00 to 1,000,000.00
+        const maturityDay = valueDay + 30 + (i % 120);
+        const issue = IFACE.ledger.encodeFunctionData("issue", [
+          {
+            billType: BillType.BankAcceptance,
+            acceptor: acceptor.address,
+            payee: holder.address,
+            face,
+            maturityDay,
+            tradeHash: id(`bench purchase contract ${i}`),
+            notTransferable: false,
+            splittable: true,
+          },
+        ]);
+        const issued = await act(drawer, "issue", contracts.ledger, issue);
+        const billId = BigInt(issued.logs.find((l) => l.topics[0] === billIssued)!.topics[1]);
+        const answer = async (wallet: BaseWallet, kind: string) => {
+          const read = IFACE.ledger.encodeFunctionData("applicationTerms", [billId, 1]);
+          const [terms] = IFACE.ledger.decodeFunctionResult(
+            "applicationTerms",
+            await ethCall(rpc, contracts.ledger, read),
+          );
+          await act(wallet, kind, contracts.ledger, IFACE.ledger.encodeFunctionData("sign", [billId, 1, terms]));
+        };
+        await act(
+          drawer,
+          "presentForAcceptance",
+          contracts.ledger,
+          IFACE.ledger.encodeFunctionData("presentForAcceptance", [billId]),
+        );
+        await answer(acceptor, "signAcceptance");
+        await act(
+          drawer,
+          "presentForReceipt",
+          contracts.ledger,
+          IFACE.ledger.encodeFunctionData("presentForReceipt", [billId]),
+        );
+        await answer(holder, "signReceipt");
+        return {
+          index: i,
+          billId,
           face,
           maturityDay,
-          tradeHash: id(`bench purchase contract ${i}`),
-          notTransferable: false,
-          splittable: true,
-        },
-      ]);
-      const issued = await act(drawer, "issue", contracts.ledger, issue);
-      const billId = BigInt(issued.logs.find((l) => l.topics[0] === billIssued)!.topics[1]);
-      const answer = async (wallet: BaseWallet, kind: string) => {
-        const read = IFACE.ledger.encodeFunctionData("applicationTerms", [billId, 1]);
-        const [terms] = IFACE.ledger.decodeFunctionResult(
-          "applicationTerms",
-          await ethCall(rpc, contracts.ledger, read),
-        );
-        await act(wallet, kind, contracts.ledger, IFACE.ledger.encodeFunctionData("sign", [billId, 1, terms]));
-      };
-      await act(
-        drawer,
-        "presentForAcceptance",
-        contracts.ledger,
-        IFACE.ledger.encodeFunctionData("presentForAcceptance", [billId]),
-      );
-      await answer(acceptor, "signAcceptance");
-      await act(
-        drawer,
-        "presentForReceipt",
-        contracts.ledger,
-        IFACE.ledger.encodeFunctionData("presentForReceipt", [billId]),
-      );
-      await answer(holder, "signReceipt");
-      return {
-        index: i,
-        billId,
-        face,
-        maturityDay,
-        holder,
-        acceptor,
-        buyer: cast.banks[(i + 1) % 3],
-        rival: cast.banks[(i + 2) % 3],
-        rate: 15_000n + BigInt(i % 16) * 1_000n, // 1.50 % to 3.00 % a year
-        parts: {
-          single: face / 10n + BigInt(i % 7) * 1_000n,
-          batch: face / 8n + BigInt(i % 5) * 1_000n,
-          race: face / 20n,
-        },
-      };
-    },
-  );
-  log(`  ${ranges.length} bills drawn, accepted and received by ${e} enterprises`);
+          holder,
+          acceptor,
+          buyer: cast.banks[(i + 1) % 3],
+          rival: cast.banks[(i + 2) % 3],
+          rate: 15_000n + BigInt(i % 16) * 1_000n, // 1.50 % to 3.00 % a year
+          parts: {
+            single: face / 10n + BigInt(i % 7) * 1_000n,
+            batch: face / 8n + BigInt(i % 5) * 1_000n,
+            race: face / 20n,
+          },
+        };
+      },
+    );
+    log(`  ${ranges.length} bills drawn, accepted and received by ${e} enterprises`);
 
+    return {
+      size,
+      cast,
+      contracts,
+      domain: await engineDomain(rpc, contracts.engine),
+      valueDay,
+      deadline,
+      ranges,
+      minted: MINT_PER_BANK,
+      fromBlock: start.number,
+      setupTransactions: transactions,
+    };
+  }
+}
+
+/**
+ * Turns automine off and mines a block whenever `client` has transactions waiting for one, until stopped (then
+ * automine is on again): the setup's transactions go into blocks of many.
+ */
+async function mineWhileWaiting(client: TxClient): Promise<{ stop(): Promise<void> }> {
+  await client.rpc.request("evm_setAutomine", [false]);
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      if (client.unmined > 0) {
+        await sleep(MINE_EVERY_MS);
+        await client.rpc.request("evm_mine", []);
+      } else {
+        await sleep(1);
+      }
+    }
+  })();
+  loop.catch(() => undefined); // seen by stop(); meanwhile the setup's receipts time out
   return {
-    size,
-    cast,
-    contracts,
-    domain: await engineDomain(rpc, contracts.engine),
-    valueDay,
-    deadline,
-    ranges,
-    minted: MINT_PER_BANK,
-    fromBlock: start.number,
-    setupTransactions: transactions,
+    async stop() {
+      running = false;
+      try {
+        await loop;
+      } finally {
+        await client.rpc.request("evm_setAutomine", [true]);
+      }
+    },
   };
 }
 

@@ -22,6 +22,12 @@ export interface NodeConfig {
   chainId: number;
   /** anvil's --prune-history (states kept in memory); 0 keeps the whole history. */
   pruneHistory: number;
+  /**
+   * Whether the Hardhat node keeps logging every request and transaction to its console (its default). Off, the
+   * bench turns it off with `hardhat_setLoggingEnabled`: the log costs the node more than a batch's execution
+   * (it traces every transaction to print it).
+   */
+  logging: boolean;
 }
 
 export interface RunningNode {
@@ -164,6 +170,7 @@ export async function startNode(config: NodeConfig, logDir: string): Promise<Run
     if (chainId !== config.chainId || !looksRight) {
       throw new Error(`${url} answers as ${version} on chain ${chainId}: not the ${name} node the bench started`);
     }
+    if (name === "hardhat" && !config.logging) await rpc.request("hardhat_setLoggingEnabled", [false]);
     return { config, url, rpc, version, logFile, stop: () => stopProcess(child) };
   } catch (error) {
     await stopProcess(child);

@@ -58,17 +58,32 @@ const toOutcome = (answer: WireAnswer | undefined): RpcOutcome =>
       ? { ok: false, error: new RpcError(answer.error.message ?? "error", answer.error.code, answer.error.data) }
       : { ok: true, result: answer.result ?? null };
 
+const TRANSPORT_ATTEMPTS = 4;
+
 /** JSON-RPC over HTTP to `url`. */
 export function httpRpc(url: string): Rpc {
   let nextId = 1;
   const post = async (body: unknown): Promise<unknown> => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
-    return response.json();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+        return await response.json();
+      } catch (error) {
+        // A transport failure, not an answer: typically a kept-alive socket the node closed as the request left
+        // (Node's HTTP server drops idle sockets after 5 s). Every request here may be repeated: reads are reads,
+        // and a raw transaction sent twice is the same transaction (the client recognises it as known).
+        if (attempt >= TRANSPORT_ATTEMPTS) {
+          const cause = (error as { cause?: { message?: string } }).cause?.message;
+          throw new Error(`${url}: ${(error as Error).message}${cause ? ` (${cause})` : ""}`, { cause: error });
+        }
+        await sleep(50 * attempt);
+      }
+    }
   };
   return {
     async request<T>(method: string, params: unknown[] = []): Promise<T> {

@@ -5,10 +5,11 @@
  * Nodes differ in what they accept. Under automine the Hardhat node mines each transaction inside the
  * `eth_sendRawTransaction` call and refuses a nonce ahead of the next one ("Nonce too high … can't be queued when
  * automining"); anvil answers at once and queues a nonce ahead until the gap fills. So each wallet sends in nonce
- * order: a transaction is dispatched only after the previous one of its wallet was dispatched, up to `window`
- * answers outstanding per wallet, and a "nonce too high" refusal (two requests overtaking each other on their way
- * to the node) is sent again once the previous nonce was accepted. Receipts are fetched apart, in JSON-RPC
- * batches, so a wallet keeps sending while its earlier transactions are mined.
+ * order: a transaction is dispatched only after the previous one of its wallet was dispatched, with at most
+ * `window` of the wallet's transactions sent and not yet seen mined, and a "nonce too high" refusal (two requests
+ * overtaking each other on their way to the node) is sent again once the previous nonce was accepted. Receipts are
+ * read apart, so a wallet keeps sending while its earlier transactions are mined; bounding what is in flight keeps
+ * the latency a latency and not the length of a queue (anvil accepts far faster than it mines).
  *
  * The Hardhat node also answers a transaction that reverted under automine with an error, though it mined it (the
  * nonce is spent): that is a mined transaction with status 0, not a refusal.
@@ -46,6 +47,8 @@ export interface Sent {
   nonce: number;
   /** performance.now() at the first dispatch. */
   sentAt: number;
+  /** performance.now() when the node accepted it (for the Hardhat node under automine: mined it). */
+  acceptedAt: number;
   receipt: Promise<Mined>;
 }
 
@@ -98,16 +101,30 @@ interface WireReceipt {
   logs: Log[];
 }
 
-/** Reads receipts of the transactions it is given, many per request. */
+/**
+ * Reads the receipts of the transactions it is given. Each is asked for once as soon as the node accepted it (the
+ * Hardhat node has mined it by then); one not mined yet waits for the blocks: the watcher follows the chain head and
+ * reads the transaction hashes of each new block, then the receipts of its own transactions among them. Asking a
+ * node again and again for receipts it does not have yet is what slows anvil down as its chain grows.
+ */
 class ReceiptWatcher {
-  private readonly pending = new Map<string, Watched>();
+  /** Accepted, not asked for yet. */
+  private readonly fresh = new Map<string, Watched>();
+  /** Asked for once, not mined then: looked for in the new blocks. */
+  private readonly waiting = new Map<string, Watched>();
+  /** The last block whose transactions were looked at (every waiting transaction is in a later block). */
+  private lastBlock = -1;
   private running = false;
 
   constructor(private readonly rpc: Rpc) {}
 
+  get size(): number {
+    return this.fresh.size + this.waiting.size;
+  }
+
   watch(hash: string, sentAt: number): Promise<Mined> {
     return new Promise<Mined>((resolve, reject) => {
-      this.pending.set(hash, { sentAt, resolve, reject });
+      this.fresh.set(hash, { sentAt, resolve, reject });
       if (!this.running) {
         this.running = true;
         void this.loop();
@@ -115,39 +132,77 @@ class ReceiptWatcher {
     });
   }
 
+  /** Reads the receipts of `hashes` (taken out of `from`); those not mined yet are returned. */
+  private async readReceipts(hashes: string[], from: Map<string, Watched>): Promise<[string, Watched][]> {
+    const answers = await this.rpc.batch(hashes.map((h) => ({ method: "eth_getTransactionReceipt", params: [h] })));
+    const now = performance.now();
+    const notYet: [string, Watched][] = [];
+    answers.forEach((answer, i) => {
+      const watched = from.get(hashes[i])!;
+      from.delete(hashes[i]);
+      const receipt = answer.ok ? (answer.result as WireReceipt | null) : null;
+      if (!receipt) return void notYet.push([hashes[i], watched]);
+      watched.resolve({
+        hash: hashes[i],
+        status: Number(receipt.status),
+        gasUsed: BigInt(receipt.gasUsed),
+        blockNumber: Number(receipt.blockNumber),
+        logs: receipt.logs,
+        latencyMs: now - watched.sentAt,
+        minedAt: now,
+      });
+    });
+    return notYet;
+  }
+
+  private async step(): Promise<void> {
+    const hadFresh = this.fresh.size > 0;
+    if (hadFresh) {
+      // The head first: whatever is not mined when its receipt is asked for lands in a block after it.
+      const head = this.waiting.size === 0 ? Number(await this.rpc.request<string>("eth_blockNumber")) : -1;
+      const notYet = await this.readReceipts([...this.fresh.keys()].slice(0, 200), this.fresh);
+      if (notYet.length > 0 && this.waiting.size === 0) this.lastBlock = head;
+      for (const [hash, watched] of notYet) this.waiting.set(hash, watched);
+    }
+    if (this.waiting.size === 0) return;
+    const head = Number(await this.rpc.request<string>("eth_blockNumber"));
+    if (head <= this.lastBlock) {
+      const now = performance.now();
+      for (const [hash, watched] of this.waiting) {
+        if (now - watched.sentAt <= RECEIPT_TIMEOUT_MS) continue;
+        this.waiting.delete(hash);
+        watched.reject(new Error(`no receipt for ${hash} after ${RECEIPT_TIMEOUT_MS / 1000} s`));
+      }
+      if (!hadFresh) await sleep(2);
+      return;
+    }
+    const numbers = Array.from({ length: Math.min(head - this.lastBlock, 100) }, (_, i) => this.lastBlock + 1 + i);
+    const blocks = await this.rpc.batch(
+      numbers.map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n.toString(16)}`, false] })),
+    );
+    const mined: string[] = [];
+    for (const block of blocks) {
+      if (!block.ok) throw block.error;
+      for (const hash of (block.result as { transactions: string[] }).transactions) {
+        if (this.waiting.has(hash)) mined.push(hash);
+      }
+    }
+    this.lastBlock = numbers[numbers.length - 1];
+    if (mined.length > 0) {
+      const lost = await this.readReceipts(mined, this.waiting);
+      for (const [hash, watched] of lost) this.waiting.set(hash, watched); // in a block, yet no receipt: ask again
+    }
+  }
+
   private async loop() {
     try {
-      while (this.pending.size > 0) {
-        const hashes = [...this.pending.keys()].slice(0, 200);
-        const answers = await this.rpc.batch(hashes.map((h) => ({ method: "eth_getTransactionReceipt", params: [h] })));
-        const now = performance.now();
-        let found = 0;
-        answers.forEach((answer, i) => {
-          const watched = this.pending.get(hashes[i])!;
-          const receipt = answer.ok ? (answer.result as WireReceipt | null) : null;
-          if (receipt) {
-            found++;
-            this.pending.delete(hashes[i]);
-            watched.resolve({
-              hash: hashes[i],
-              status: Number(receipt.status),
-              gasUsed: BigInt(receipt.gasUsed),
-              blockNumber: Number(receipt.blockNumber),
-              logs: receipt.logs,
-              latencyMs: now - watched.sentAt,
-              minedAt: now,
-            });
-          } else if (now - watched.sentAt > RECEIPT_TIMEOUT_MS) {
-            this.pending.delete(hashes[i]);
-            watched.reject(new Error(`no receipt for ${hashes[i]} after ${RECEIPT_TIMEOUT_MS / 1000} s`));
-          }
-        });
-        if (found === 0) await sleep(2);
-      }
+      while (this.fresh.size + this.waiting.size > 0) await this.step();
     } catch (error) {
-      for (const [hash, watched] of this.pending) {
-        this.pending.delete(hash);
-        watched.reject(error as Error);
+      for (const queue of [this.fresh, this.waiting]) {
+        for (const [hash, watched] of queue) {
+          queue.delete(hash);
+          watched.reject(error as Error);
+        }
       }
     } finally {
       this.running = false;
@@ -164,8 +219,9 @@ export class TxClient {
   private readonly receipts: ReceiptWatcher;
 
   /**
-   * @param window answers each wallet may have outstanding: 1 sends each transaction after the node accepted the
-   * previous one of its wallet; more pipelines the sends (the Hardhat node may then refuse and get a resend).
+   * @param window transactions each wallet may have sent and not yet seen mined: 1 sends each after the receipt of
+   * the one before; more pipelines the sends (the Hardhat node may then see two overtake each other, refuse the
+   * later, and get it again).
    */
   constructor(
     readonly rpc: Rpc,
@@ -255,12 +311,22 @@ export class TxClient {
       // Its nonce is now a gap: nothing after it from this wallet can be mined, so nothing more is sent.
       lane.broken = error as Error;
       markRefused(error as Error);
-      throw error;
-    } finally {
       lane.release();
+      throw error;
     }
     markAccepted();
-    return { hash, nonce, sentAt, receipt: this.receipts.watch(hash, sentAt) };
+    const receipt = this.receipts.watch(hash, sentAt);
+    // The slot is the wallet's until the receipt is read: `window` bounds the transactions not yet mined.
+    receipt.then(
+      () => lane.release(),
+      () => lane.release(),
+    );
+    return { hash, nonce, sentAt, acceptedAt: performance.now(), receipt };
+  }
+
+  /** Transactions sent whose receipts were not read yet. */
+  get unmined(): number {
+    return this.receipts.size;
   }
 
   /** Sends and waits for the receipt; throws unless the transaction succeeded. */

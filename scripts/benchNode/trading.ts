@@ -24,6 +24,8 @@ export interface RunFigures {
   transactionsPerSecond: number;
   /** Send to receipt, over the run's transactions. */
   latencyMs: { p50: number; p99: number; max: number };
+  /** Send to the node's answer (the Hardhat node answers once it mined the transaction; anvil at once). */
+  acceptMs: { p50: number; p99: number };
   gasPerTrade: number;
   /** The gas limit given to each transaction (eth_estimateGas on the first, plus half). */
   gasLimit: number;
@@ -91,6 +93,7 @@ export async function runOrders(
   const seconds = (endedAt - startedAt) / 1000;
   const trades = groups.reduce((n, g) => n + g.length, 0);
   const latencies = receipts.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const accepts = sent.map((s) => s.acceptedAt - s.sentAt).sort((a, b) => a - b);
   const gas = receipts.reduce((sum, r) => sum + r.gasUsed, 0n);
   return {
     receipts,
@@ -105,6 +108,7 @@ export async function runOrders(
         p99: round(percentile(latencies, 99)),
         max: round(latencies[latencies.length - 1]),
       },
+      acceptMs: { p50: round(percentile(accepts, 50)), p99: round(percentile(accepts, 99)) },
       gasPerTrade: Number(gas / BigInt(trades)),
       gasLimit: Number(gasLimit),
       resends: client.resends - resendsBefore,
