@@ -24,7 +24,7 @@ export interface Check {
 }
 
 /** What the bench did, as the checks need it. */
-export interface Record {
+export interface BenchRecord {
   market: Market;
   /** Every order the bench saw settle (alone, in batches, race winners). */
   settled: Order[];
@@ -58,7 +58,7 @@ const topicAddress = (topic: string) => getAddress(`0x${topic.slice(26)}`);
 const plural = (n: number, what: string) => `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
 
 /** Who holds each unit range of each bill, by what the bench settled. */
-function expectedSegments(record: Record) {
+function expectedSegments(record: BenchRecord) {
   const { market } = record;
   const winners = new Map(record.settled.map((o) => [`${o.range}:${o.terms.makerLeg.start}`, o.terms.taker]));
   return market.ranges.map((r) => {
@@ -83,15 +83,14 @@ function expectedSegments(record: Record) {
   });
 }
 
-async function checkMoney(rpc: Rpc, record: Record): Promise<Check[]> {
+async function checkMoney(rpc: Rpc, record: BenchRecord): Promise<Check[]> {
   const { market } = record;
   const c = market.contracts;
   const known = [...castWallets(market.cast), c.engine, c.payments];
   // Anyone who ever received currency, by the Transfer events; any holder the bench did not expect shows here.
-  const transfers = await logs(rpc, c.currency, TRANSFER, 0).catch(() => []);
-  const holders = [
-    ...new Set([...known, ...transfers.map((l) => topicAddress(l.topics[2]))].map((a) => getAddress(a))),
-  ];
+  const transfers = await logs(rpc, c.currency, TRANSFER, 0).catch(() => undefined);
+  const recipients = (transfers ?? []).map((l) => topicAddress(l.topics[2]));
+  const holders = [...new Set([...known, ...recipients].map((a) => getAddress(a)))];
   const reads = [
     call(c.currency, IFACE.currency.encodeFunctionData("totalSupply")),
     ...holders.map((h) => call(c.currency, IFACE.currency.encodeFunctionData("balanceOf", [h]))),
@@ -114,7 +113,9 @@ async function checkMoney(rpc: Rpc, record: Record): Promise<Check[]> {
     {
       name: "currency supply equals the sum of all holdings",
       ok: supply === sum && supply === market.minted * BigInt(market.cast.banks.length),
-      detail: `supply ${supply} fen; ${plural(holders.length, "holder")} (every wallet, the engine, payments, every Transfer recipient) hold ${sum}`,
+      detail:
+        `supply ${supply} fen, all of it minted to the banks; ${plural(holders.length, "account")} ` +
+        `(every wallet, the engine, payments${transfers ? ", every Transfer recipient" : "; the node gave no Transfer events"}) hold ${sum}`,
     },
     {
       name: "every holding is what the settled trades make it",
@@ -127,7 +128,7 @@ async function checkMoney(rpc: Rpc, record: Record): Promise<Check[]> {
   ];
 }
 
-async function checkRanges(rpc: Rpc, record: Record): Promise<Check[]> {
+async function checkRanges(rpc: Rpc, record: BenchRecord): Promise<Check[]> {
   const { market } = record;
   const ledger = market.contracts.ledger;
   const expected = expectedSegments(record);
@@ -180,7 +181,7 @@ async function checkRanges(rpc: Rpc, record: Record): Promise<Check[]> {
   ];
 }
 
-async function checkSettledOnce(rpc: Rpc, record: Record): Promise<Check> {
+async function checkSettledOnce(rpc: Rpc, record: BenchRecord): Promise<Check> {
   const { market } = record;
   const events = await logs(rpc, market.contracts.engine, TRADE_SETTLED, market.fromBlock);
   const count = new Map<string, number>();
@@ -212,7 +213,7 @@ async function checkSettledOnce(rpc: Rpc, record: Record): Promise<Check> {
   };
 }
 
-async function checkReplays(rpc: Rpc, record: Record): Promise<Check> {
+async function checkReplays(rpc: Rpc, record: BenchRecord): Promise<Check> {
   const { market } = record;
   const engine = market.contracts.engine;
   const agent = market.cast.agents[0].address;
@@ -258,7 +259,7 @@ async function checkReplays(rpc: Rpc, record: Record): Promise<Check> {
   };
 }
 
-function checkRaces(record: Record): Check {
+function checkRaces(record: BenchRecord): Check {
   const problems: string[] = [];
   for (const race of record.races) {
     const won = race.receipts.filter((r) => r.status === 1).length;
@@ -279,7 +280,7 @@ function checkRaces(record: Record): Check {
 }
 
 /** Runs every check; none throws for a broken invariant (it reports it), only for a node that cannot answer. */
-export async function conservationChecks(rpc: Rpc, record: Record): Promise<Check[]> {
+export async function conservationChecks(rpc: Rpc, record: BenchRecord): Promise<Check[]> {
   return [
     ...(await checkMoney(rpc, record)),
     ...(await checkRanges(rpc, record)),

@@ -24,7 +24,7 @@ import {
   SettlementEngine__factory,
 } from "../../typechain-types";
 import { mapLimit, sleep, type Rpc } from "./rpc";
-import type { Mined, TxClient, TxRequest } from "./sender";
+import type { Mined, TxClient } from "./sender";
 
 /** The mnemonic of the Hardhat node's and anvil's default accounts (and of the in-process network's). */
 export const DEFAULT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -97,8 +97,9 @@ export interface Cast {
   agents: BaseWallet[];
 }
 
+let accountsRoot: HDNodeWallet | undefined;
 const mnemonicAccount = (index: number) =>
-  HDNodeWallet.fromPhrase(DEFAULT_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
+  (accountsRoot ??= HDNodeWallet.fromPhrase(DEFAULT_MNEMONIC, undefined, "m/44'/60'/0'/0")).deriveChild(index);
 const benchWallet = (name: string) => new Wallet(keccak256(toUtf8Bytes(`bill-dvp bench-node wallet ${name}`)));
 
 export function castOf(size: MarketSize): Cast {
@@ -208,7 +209,7 @@ async function engineDomain(rpc: Rpc, engine: string): Promise<TypedDataDomain> 
  * node stamps each automined block a second after the last, so thousands of blocks run the chain clock hours
  * ahead: from 10:00 the value day still holds), the bench's wallets funded, everyone verified, money minted to the
  * banks and the engine approved, and one bill per range drawn by one enterprise, accepted by a bank and received by
- * another enterprise, which holds it.
+ * another enterprise, which holds it. Automine is off meanwhile: the setup goes into blocks of many transactions.
  */
 export async function setupMarket(
   client: TxClient,
@@ -217,25 +218,11 @@ export async function setupMarket(
   log: (line: string) => void = () => undefined,
 ): Promise<Market> {
   const rpc = client.rpc;
-  const cast = castOf(size);
-  const gas = new GasBook(rpc);
-  let transactions = 0;
-  const act = async (wallet: BaseWallet, kind: string, to: string, data: string, value?: bigint): Promise<Mined> => {
-    const tx: TxRequest = {
-      to,
-      data,
-      value,
-      gasLimit: value ? 21_000n : await gas.limit(kind, wallet.address, { to, data }),
-    };
-    transactions++;
-    return client.mined(wallet, tx, kind);
-  };
-
   const accounts = await rpc.request<string[]>("eth_accounts", []);
-  if (accounts.length > 0 && accounts[0].toLowerCase() !== cast.admin.address.toLowerCase()) {
-    throw new Error(`the node's first account is ${accounts[0]}, not the default mnemonic's ${cast.admin.address}`);
+  const admin = castOf(size).admin.address;
+  if (accounts.length > 0 && accounts[0].toLowerCase() !== admin.toLowerCase()) {
+    throw new Error(`the node's first account is ${accounts[0]}, not the default mnemonic's ${admin}`);
   }
-
   const start = await latestBlock(rpc);
   const target = startOfCstDay(cstDayOf(start.timestamp) + 1) + 10 * 3600;
   await rpc.request("evm_increaseTime", [target - start.timestamp]);
@@ -245,145 +232,162 @@ export async function setupMarket(
   // one-transaction setup blocks would slow down the runs measured after them.
   const mining = await mineWhileWaiting(client);
   try {
-    return await setupOnChain();
+    return await populate(client, contracts, size, now, start.number, log);
   } finally {
     await mining.stop();
   }
+}
 
-  async function setupOnChain(): Promise<Market> {
-    const valueDay = cstDayOf(now);
-    const deadline = BigInt(startOfCstDay(valueDay + 1) - 1);
+/** `setupMarket` once the clock is set: the wallets, KYC, money and bills. */
+async function populate(
+  client: TxClient,
+  contracts: Contracts,
+  size: MarketSize,
+  now: number,
+  fromBlock: number,
+  log: (line: string) => void,
+): Promise<Market> {
+  const rpc = client.rpc;
+  const cast = castOf(size);
+  const gas = new GasBook(rpc);
+  let transactions = 0;
+  const act = async (wallet: BaseWallet, kind: string, to: string, data: string, value?: bigint): Promise<Mined> => {
+    const gasLimit = value ? 21_000n : await gas.limit(kind, wallet.address, { to, data });
+    transactions++;
+    return client.mined(wallet, { to, data, value, gasLimit }, kind);
+  };
+  const valueDay = cstDayOf(now);
+  const deadline = BigInt(startOfCstDay(valueDay + 1) - 1);
 
-    // Funding, the second agent's role, and KYC: the admin and the two providers each send from their own wallet.
-    const funded = [cast.banks[2], ...cast.enterprises, cast.agents[1]];
-    const expiresAt = BigInt(now) + 365n * 86_400n;
-    const register = (provider: BaseWallet, code: string, kind: EntityKind, wallet: BaseWallet) =>
-      act(
-        provider,
-        "registerEntity",
-        contracts.registry,
-        IFACE.registry.encodeFunctionData("registerEntity", [
-          entityIdOf(code),
-          kind,
-          jurisdictionToBytes32("CN"),
-          expiresAt,
-          [wallet.address],
-        ]),
-      );
-    const [providerA, providerB] = cast.banks;
-    await Promise.all([
-      ...funded.map((w) => act(cast.admin, "fund", w.address, "0x", ETH_PER_WALLET)),
-      act(
-        cast.admin,
-        "grantAgent",
-        contracts.engine,
-        IFACE.engine.encodeFunctionData("grantRole", [AGENT_ROLE, cast.agents[1].address]),
-      ),
-      register(providerA, "BENCH-CENTRAL-BANK", EntityKind.CentralBank, cast.centralBank),
-      register(providerA, "BENCH-BANK-B", EntityKind.Bank, cast.banks[1]),
-      register(providerA, "BENCH-BANK-C", EntityKind.Bank, cast.banks[2]),
-      register(providerB, "BENCH-BANK-A", EntityKind.Bank, cast.banks[0]),
-      ...cast.enterprises.map((e, i) =>
-        register(i % 2 === 0 ? providerA : providerB, `BENCH-ENTERPRISE-${i}`, EntityKind.Enterprise, e),
-      ),
-    ]);
-    log(`  funded ${funded.length} wallets, verified ${cast.enterprises.length + 4} entities`);
-
-    const engineAllowance = IFACE.currency.encodeFunctionData("approve", [contracts.engine, 2n ** 256n - 1n]);
-    await Promise.all(
-      cast.banks.flatMap((bank) => [
-        act(
-          cast.centralBank,
-          "mint",
-          contracts.currency,
-          IFACE.currency.encodeFunctionData("mint", [bank.address, MINT_PER_BANK]),
-        ),
-        act(bank, "approve", contracts.currency, engineAllowance),
+  // Funding, the second agent's role, and KYC: the admin and the two providers each send from their own wallet.
+  const funded = [cast.banks[2], ...cast.enterprises, cast.agents[1]];
+  const expiresAt = BigInt(now) + 365n * 86_400n;
+  const register = (provider: BaseWallet, code: string, kind: EntityKind, wallet: BaseWallet) =>
+    act(
+      provider,
+      "registerEntity",
+      contracts.registry,
+      IFACE.registry.encodeFunctionData("registerEntity", [
+        entityIdOf(code),
+        kind,
+        jurisdictionToBytes32("CN"),
+        expiresAt,
+        [wallet.address],
       ]),
     );
+  const [providerA, providerB] = cast.banks;
+  await Promise.all([
+    ...funded.map((w) => act(cast.admin, "fund", w.address, "0x", ETH_PER_WALLET)),
+    act(
+      cast.admin,
+      "grantAgent",
+      contracts.engine,
+      IFACE.engine.encodeFunctionData("grantRole", [AGENT_ROLE, cast.agents[1].address]),
+    ),
+    register(providerA, "BENCH-CENTRAL-BANK", EntityKind.CentralBank, cast.centralBank),
+    register(providerA, "BENCH-BANK-B", EntityKind.Bank, cast.banks[1]),
+    register(providerA, "BENCH-BANK-C", EntityKind.Bank, cast.banks[2]),
+    register(providerB, "BENCH-BANK-A", EntityKind.Bank, cast.banks[0]),
+    ...cast.enterprises.map((e, i) =>
+      register(i % 2 === 0 ? providerA : providerB, `BENCH-ENTERPRISE-${i}`, EntityKind.Enterprise, e),
+    ),
+  ]);
+  log(`  funded ${funded.length} wallets, verified ${cast.enterprises.length + 4} entities`);
 
-    // One bill per range: drawn by enterprise d, accepted by bank a, received (and held) by enterprise h.
-    const e = cast.enterprises.length;
-    const offset = Math.max(1, Math.floor(e / 3));
-    const billIssued = IFACE.ledger.getEvent("BillIssued").topicHash;
-    const ranges = await mapLimit(
-      Array.from({ length: size.ranges }, (_, i) => i),
-      SETUP_CONCURRENCY,
-      async (i): Promise<RangeRecord> => {
-        const drawer = cast.enterprises[i % e];
-        const holder = cast.enterprises[(i + offset) % e];
-        const acceptor = cast.banks[i % 3];
-        const face = 5_000_000n + BigInt((i * 7_919) % 95_000_000); // CNY 50,000.00 to 1,000,000.00
-        const maturityDay = valueDay + 30 + (i % 120);
-        const issue = IFACE.ledger.encodeFunctionData("issue", [
-          {
-            billType: BillType.BankAcceptance,
-            acceptor: acceptor.address,
-            payee: holder.address,
-            face,
-            maturityDay,
-            tradeHash: id(`bench purchase contract ${i}`),
-            notTransferable: false,
-            splittable: true,
-          },
-        ]);
-        const issued = await act(drawer, "issue", contracts.ledger, issue);
-        const billId = BigInt(issued.logs.find((l) => l.topics[0] === billIssued)!.topics[1]);
-        const answer = async (wallet: BaseWallet, kind: string) => {
-          const read = IFACE.ledger.encodeFunctionData("applicationTerms", [billId, 1]);
-          const [terms] = IFACE.ledger.decodeFunctionResult(
-            "applicationTerms",
-            await ethCall(rpc, contracts.ledger, read),
-          );
-          await act(wallet, kind, contracts.ledger, IFACE.ledger.encodeFunctionData("sign", [billId, 1, terms]));
-        };
-        await act(
-          drawer,
-          "presentForAcceptance",
-          contracts.ledger,
-          IFACE.ledger.encodeFunctionData("presentForAcceptance", [billId]),
-        );
-        await answer(acceptor, "signAcceptance");
-        await act(
-          drawer,
-          "presentForReceipt",
-          contracts.ledger,
-          IFACE.ledger.encodeFunctionData("presentForReceipt", [billId]),
-        );
-        await answer(holder, "signReceipt");
-        return {
-          index: i,
-          billId,
+  const engineAllowance = IFACE.currency.encodeFunctionData("approve", [contracts.engine, 2n ** 256n - 1n]);
+  await Promise.all(
+    cast.banks.flatMap((bank) => [
+      act(
+        cast.centralBank,
+        "mint",
+        contracts.currency,
+        IFACE.currency.encodeFunctionData("mint", [bank.address, MINT_PER_BANK]),
+      ),
+      act(bank, "approve", contracts.currency, engineAllowance),
+    ]),
+  );
+
+  // One bill per range: drawn by enterprise d, accepted by bank a, received (and held) by enterprise h.
+  const e = cast.enterprises.length;
+  const offset = Math.max(1, Math.floor(e / 3));
+  const billIssued = IFACE.ledger.getEvent("BillIssued").topicHash;
+  const ranges = await mapLimit(
+    Array.from({ length: size.ranges }, (_, i) => i),
+    SETUP_CONCURRENCY,
+    async (i): Promise<RangeRecord> => {
+      const drawer = cast.enterprises[i % e];
+      const holder = cast.enterprises[(i + offset) % e];
+      const acceptor = cast.banks[i % 3];
+      const face = 5_000_000n + BigInt((i * 7_919) % 95_000_000); // CNY 50,000.00 to 1,000,000.00
+      const maturityDay = valueDay + 30 + (i % 120);
+      const issue = IFACE.ledger.encodeFunctionData("issue", [
+        {
+          billType: BillType.BankAcceptance,
+          acceptor: acceptor.address,
+          payee: holder.address,
           face,
           maturityDay,
-          holder,
-          acceptor,
-          buyer: cast.banks[(i + 1) % 3],
-          rival: cast.banks[(i + 2) % 3],
-          rate: 15_000n + BigInt(i % 16) * 1_000n, // 1.50 % to 3.00 % a year
-          parts: {
-            single: face / 10n + BigInt(i % 7) * 1_000n,
-            batch: face / 8n + BigInt(i % 5) * 1_000n,
-            race: face / 20n,
-          },
-        };
-      },
-    );
-    log(`  ${ranges.length} bills drawn, accepted and received by ${e} enterprises`);
+          tradeHash: id(`bench purchase contract ${i}`),
+          notTransferable: false,
+          splittable: true,
+        },
+      ]);
+      const issued = await act(drawer, "issue", contracts.ledger, issue);
+      const billId = BigInt(issued.logs.find((l) => l.topics[0] === billIssued)!.topics[1]);
+      const answer = async (wallet: BaseWallet, kind: string) => {
+        const read = IFACE.ledger.encodeFunctionData("applicationTerms", [billId, 1]);
+        const [terms] = IFACE.ledger.decodeFunctionResult(
+          "applicationTerms",
+          await ethCall(rpc, contracts.ledger, read),
+        );
+        await act(wallet, kind, contracts.ledger, IFACE.ledger.encodeFunctionData("sign", [billId, 1, terms]));
+      };
+      await act(
+        drawer,
+        "presentForAcceptance",
+        contracts.ledger,
+        IFACE.ledger.encodeFunctionData("presentForAcceptance", [billId]),
+      );
+      await answer(acceptor, "signAcceptance");
+      await act(
+        drawer,
+        "presentForReceipt",
+        contracts.ledger,
+        IFACE.ledger.encodeFunctionData("presentForReceipt", [billId]),
+      );
+      await answer(holder, "signReceipt");
+      return {
+        index: i,
+        billId,
+        face,
+        maturityDay,
+        holder,
+        acceptor,
+        buyer: cast.banks[(i + 1) % 3],
+        rival: cast.banks[(i + 2) % 3],
+        rate: 15_000n + BigInt(i % 16) * 1_000n, // 1.50 % to 3.00 % a year
+        parts: {
+          single: face / 10n + BigInt(i % 7) * 1_000n,
+          batch: face / 8n + BigInt(i % 5) * 1_000n,
+          race: face / 20n,
+        },
+      };
+    },
+  );
+  log(`  ${ranges.length} bills drawn, accepted and received by ${e} enterprises`);
 
-    return {
-      size,
-      cast,
-      contracts,
-      domain: await engineDomain(rpc, contracts.engine),
-      valueDay,
-      deadline,
-      ranges,
-      minted: MINT_PER_BANK,
-      fromBlock: start.number,
-      setupTransactions: transactions,
-    };
-  }
+  return {
+    size,
+    cast,
+    contracts,
+    domain: await engineDomain(rpc, contracts.engine),
+    valueDay,
+    deadline,
+    ranges,
+    minted: MINT_PER_BANK,
+    fromBlock,
+    setupTransactions: transactions,
+  };
 }
 
 /**

@@ -190,7 +190,7 @@ class ReceiptWatcher {
     this.lastBlock = numbers[numbers.length - 1];
     if (mined.length > 0) {
       const lost = await this.readReceipts(mined, this.waiting);
-      for (const [hash, watched] of lost) this.waiting.set(hash, watched); // in a block, yet no receipt: ask again
+      for (const [hash, watched] of lost) this.fresh.set(hash, watched); // in a block, yet no receipt: ask again
     }
   }
 
@@ -281,6 +281,7 @@ export class TxClient {
         ...FEES,
       });
     } catch (error) {
+      lane.broken = error as Error;
       markDispatched();
       markRefused(error as Error);
       throw error;
