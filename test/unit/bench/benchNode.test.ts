@@ -65,6 +65,7 @@ describe("bench:node", function () {
     }
 
     it("sends a wallet's transactions in nonce order, resending one that overtook its predecessor", async function () {
+      await loadFixture(deployedPlatform); // from a snapshot, which the next fixture loaded reverts to
       const rpc = overtaking(providerRpc(hre.network.provider));
       const client = new TxClient(rpc, 31_337n, 8);
       const to = (await hre.ethers.getSigners())[10];
