@@ -208,9 +208,9 @@ async function main() {
   if (!ok) {
     console.error("the node bench FAILED: see above");
     process.exitCode = 1;
-  } else if (process.env.BENCH_NODE_KEEP_LOGS !== "1") {
-    fs.rmSync(logDir, { recursive: true, force: true });
   }
+  const keepLogs = (!ok || process.env.BENCH_NODE_KEEP_LOGS === "1") && fs.readdirSync(logDir).length > 0;
+  if (!keepLogs) fs.rmSync(logDir, { recursive: true, force: true });
 }
 
 main().catch((error) => {
