@@ -415,6 +415,9 @@ async function mineWhileWaiting(client: TxClient): Promise<{ stop(): Promise<voi
         await loop;
       } finally {
         await client.rpc.request("evm_setAutomine", [true]);
+        // anvil does not mine what waits in its pool when automine comes back on: a transaction sent after the
+        // loop's last block would wait for ever (a CI run stalled on one for 120 s).
+        await client.rpc.request("evm_mine", []);
       }
     },
   };
