@@ -316,16 +316,28 @@ function enginePay(s: Sim, token: TokenName, from: WalletName | "engine", to: Ho
   }
 }
 
-/** Whether the engine could send `value` of `token` to `to` now (trySafeTransfer), without changing the model. */
-function engineCanSend(s: Sim, token: TokenName, to: Holder, value: bigint): boolean {
+/**
+ * A call the engine tolerates failing (a range's return, a trySafeTransfer): `act` is tried on a copy first; if it
+ * would be refused nothing changes and the answer is false, else it runs on the model.
+ */
+function attempt(s: Sim, act: (sim: Sim) => void): boolean {
   const probe = new Sim(s.w, structuredClone(s.m), s.baseRules, s.t);
   try {
-    enginePay(probe, token, "engine", to, value);
-    return true;
+    act(probe);
   } catch (e) {
     if (e instanceof Refused) return false;
     throw e;
   }
+  act(s);
+  return true;
+}
+
+/** The engine pays `value` of `token` out of escrow to `to` if the token lets it (trySafeTransfer). */
+function tryEscrowPay(s: Sim, token: TokenName, to: Holder, value: bigint): boolean {
+  return attempt(s, (sim) => {
+    enginePay(sim, token, "engine", to, value);
+    sim.m.escrow[token] -= value;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1111,12 +1123,7 @@ export function endTrade(s: Sim, t: Terms, caller: Actor, how: TradeStatus): voi
     return;
   }
   const token = tokenOfLeg(s.w, t.makerLeg);
-  if (engineCanSend(s, token, maker, t.makerLeg.amount)) {
-    enginePay(s, token, "engine", maker, t.makerLeg.amount);
-    s.m.escrow[token] -= t.makerLeg.amount;
-  } else {
-    trade.refundOwed = t.makerLeg.amount;
-  }
+  if (!tryEscrowPay(s, token, maker, t.makerLeg.amount)) trade.refundOwed = t.makerLeg.amount;
 }
 
 /**
@@ -1225,20 +1232,6 @@ export function closingDeadline(t: Terms): bigint {
   return BigInt(startOfCstDay(Number(t.endDay) + 1));
 }
 
-/** Runs `act` on a copy of the model and keeps the copy if it completes (a call the engine makes in try/catch). */
-function attempt(s: Sim, act: (probe: Sim) => void): boolean {
-  const probe = new Sim(s.w, structuredClone(s.m), s.baseRules, s.t);
-  try {
-    act(probe);
-  } catch (e) {
-    if (e instanceof Refused) return false;
-    throw e;
-  }
-  Object.assign(s.m, probe.m);
-  probe.rulesUsed.forEach((k) => s.rulesUsed.add(k));
-  return true;
-}
-
 /**
  * Closes a repo (rule 2). Open: the borrower tenders the repayment into the engine before the closing deadline (or
  * later while the lender is unverified and so cannot default it) and the repo is RepoTendered, which no default can
@@ -1270,16 +1263,9 @@ export function closeRepo(s: Sim, t: Terms, caller: Actor): void {
     s.rulesUsed.add("2: the range waits");
     return;
   }
-  // The attempt replaced the model's records with its copy's.
-  const closed = tradeOf(s.m, tradeIdOf(s.w, t))!;
-  closed.status = TradeStatus.RepoClosed;
-  if (engineCanSend(s, token, lender, t.closingAmount)) {
-    enginePay(s, token, "engine", lender, t.closingAmount);
-    s.m.escrow[token] -= t.closingAmount;
-    closed.refundOwed = 0n;
-  } else {
-    s.rulesUsed.add("2: the repayment waits for its lender");
-  }
+  trade!.status = TradeStatus.RepoClosed;
+  if (tryEscrowPay(s, token, lender, t.closingAmount)) trade!.refundOwed = 0n;
+  else s.rulesUsed.add("2: the repayment waits for its lender");
 }
 
 /**
